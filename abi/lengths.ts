@@ -1,0 +1,35 @@
+// Byte lengths of every value that crosses the host/enclave boundary, derived
+// from the FIPS 203 parameters (Table 2 and section 8). Plain integer
+// constants: compiled by both AssemblyScript and TypeScript.
+
+/** ABI version. Bumped on any change to an export's signature or meaning. */
+export const ABI_VERSION = 1;
+
+/** Size of the enclave's I/O window (inputs in, outputs out). */
+export const IO_BYTES = 65536;
+
+// FIPS 202 rates in bytes (1600 - 2 * capacity) / 8.
+export const SHAKE128_RATE = 168;
+export const SHAKE256_RATE = 136;
+export const SHA3_256_RATE = 136;
+export const SHA3_512_RATE = 72;
+/** Keccak state (200 bytes) + absorb/squeeze position (u32) + phase (u32). */
+export const KECCAK_CTX_BYTES = 208;
+
+// FIPS 203 seeds and outputs common to every parameter set.
+export const MLKEM_SEED_BYTES = 32; // d, z, m
+export const MLKEM_SS_BYTES = 32; // shared secret K
+export const MLKEM_KEYGEN_SEED_BYTES = 64; // d || z, the noble keygen seed
+
+// ML-KEM-512: k = 2, du = 10, dv = 4.
+export const MLKEM512_EK_BYTES = 800; // 384 k + 32
+export const MLKEM512_DK_BYTES = 1632; // 768 k + 96
+export const MLKEM512_CT_BYTES = 768; // 32 (du k + dv)
+// ML-KEM-768: k = 3, du = 10, dv = 4.
+export const MLKEM768_EK_BYTES = 1184;
+export const MLKEM768_DK_BYTES = 2400;
+export const MLKEM768_CT_BYTES = 1088;
+// ML-KEM-1024: k = 4, du = 11, dv = 5.
+export const MLKEM1024_EK_BYTES = 1568;
+export const MLKEM1024_DK_BYTES = 3168;
+export const MLKEM1024_CT_BYTES = 1568;

@@ -1,0 +1,22 @@
+// Status codes returned by every enclave export (an i32). 0 is success; every
+// failure is negative. One source of truth: the AssemblyScript enclave and the
+// TypeScript host both import this file, so the numbers cannot drift apart.
+// Plain `export const` integers only: the file must compile as AssemblyScript
+// (where an untyped integer literal is an i32) and as TypeScript.
+
+/** The call did what it was asked. */
+export const OK = 0;
+/** An argument is out of range (an unknown parameter set, a bad output length). */
+export const ERR_ARG = -1;
+/** An input has the wrong length for the operation. */
+export const ERR_LENGTH = -2;
+/** An input does not fit the I/O window; the host must stream it. */
+export const ERR_TOO_LARGE = -3;
+/** FIPS 203 section 7.2: an encapsulation-key coefficient is not reduced mod q. */
+export const ERR_EK_MODULUS = -10;
+/** FIPS 203 section 7.3: the hash of ek stored in dk does not match H(ek). */
+export const ERR_DK_HASH = -11;
+/** A hash/XOF context is malformed (bad rate, position or phase). */
+export const ERR_HASH_STATE = -12;
+/** The enclave reached a state that should be impossible. */
+export const ERR_INTERNAL = -127;

@@ -1,0 +1,111 @@
+// The enclave's exports: thin wrappers that check every pointer and length,
+// call one kernel, wipe scratch at their single exit, and return a status
+// from abi/status.ts (0 or negative). Nothing traps on bad input: every
+// (pointer, length) pair must lie inside the I/O window, and outputs must not
+// overlap inputs. On error no output byte has been written.
+import { ABI_VERSION, IO_BYTES, KECCAK_CTX_BYTES, MLKEM_KEYGEN_SEED_BYTES, MLKEM_SEED_BYTES, MLKEM_SS_BYTES } from '../abi/lengths';
+import { ERR_ARG } from '../abi/status';
+import { IO, HCTX, SCRATCH, inIO, disjoint } from './mem';
+import { wipe } from './ct';
+import { hashOneShot, ctxAbsorb, ctxFinish, ctxSqueeze } from './hash';
+import { rankOf, ekBytes, dkBytes, ctBytes } from './mlkem/params';
+import { USED } from './mlkem/scratch';
+import { keyGenInternal, encapsInternal, decapsInternal, ekCheck, dkCheck } from './mlkem/kem';
+
+export function abi_version(): i32 { return ABI_VERSION; }
+export function io_ptr(): usize { return IO; }
+export function io_bytes(): i32 { return IO_BYTES; }
+export function hctx_ptr(): usize { return HCTX; }
+export function hctx_bytes(): i32 { return KECCAK_CTX_BYTES; }
+
+// ---- FIPS 202 ----------------------------------------------------------------
+
+/** One-shot Keccak sponge (SHA-3 or SHAKE by rate and ds) from IO to IO. */
+export function sha3_oneshot(rate: u32, ds: u32, src: usize, len: usize, dst: usize, outLen: usize): i32 {
+  if (!inIO(src, len) || !inIO(dst, outLen)) return ERR_ARG;
+  // Scratch holds the state: the output may overlap the input.
+  const st = hashOneShot(rate, ds, src, len, dst, outLen, SCRATCH);
+  wipe(SCRATCH, 200);
+  return st;
+}
+
+/** Incremental absorb into HCTX. */
+export function keccak_absorb(rate: u32, src: usize, len: usize): i32 {
+  if (!inIO(src, len)) return ERR_ARG;
+  return ctxAbsorb(rate, src, len);
+}
+
+/** Pad HCTX and switch it to squeezing. */
+export function keccak_finish(rate: u32, ds: u32): i32 {
+  return ctxFinish(rate, ds);
+}
+
+/** Squeeze from HCTX into IO. */
+export function keccak_squeeze(rate: u32, dst: usize, len: usize): i32 {
+  if (!inIO(dst, len)) return ERR_ARG;
+  return ctxSqueeze(rate, dst, len);
+}
+
+// ---- FIPS 203 ----------------------------------------------------------------
+
+/** ML-KEM.KeyGen_internal(d, z): seed = d || z (64 bytes) -> ek, dk. */
+export function mlkem_keygen(level: i32, seed: usize, ek: usize, dk: usize): i32 {
+  const k = rankOf(level);
+  if (k == 0) return ERR_ARG;
+  const ekLen = <usize>ekBytes(k);
+  const dkLen = <usize>dkBytes(k);
+  const sLen = <usize>MLKEM_KEYGEN_SEED_BYTES;
+  if (!inIO(seed, sLen) || !inIO(ek, ekLen) || !inIO(dk, dkLen)) return ERR_ARG;
+  if (!disjoint(ek, ekLen, dk, dkLen) || !disjoint(seed, sLen, ek, ekLen) || !disjoint(seed, sLen, dk, dkLen)) return ERR_ARG;
+  const st = keyGenInternal(ek, dk, seed, k);
+  wipe(SCRATCH, USED);
+  return st;
+}
+
+/** ML-KEM.Encaps_internal(ek, m) with the section 7.2 check -> ct, ss. */
+export function mlkem_encaps(level: i32, ek: usize, m: usize, ct: usize, ss: usize): i32 {
+  const k = rankOf(level);
+  if (k == 0) return ERR_ARG;
+  const ekLen = <usize>ekBytes(k);
+  const ctLen = <usize>ctBytes(k);
+  const mLen = <usize>MLKEM_SEED_BYTES;
+  const ssLen = <usize>MLKEM_SS_BYTES;
+  if (!inIO(ek, ekLen) || !inIO(m, mLen) || !inIO(ct, ctLen) || !inIO(ss, ssLen)) return ERR_ARG;
+  if (!disjoint(ct, ctLen, ss, ssLen) || !disjoint(ct, ctLen, ek, ekLen) || !disjoint(ct, ctLen, m, mLen)
+    || !disjoint(ss, ssLen, ek, ekLen) || !disjoint(ss, ssLen, m, mLen)) return ERR_ARG;
+  const st = encapsInternal(ct, ss, ek, m, k);
+  wipe(SCRATCH, USED);
+  return st;
+}
+
+/** ML-KEM.Decaps_internal(dk, c) with the section 7.3 check -> ss. */
+export function mlkem_decaps(level: i32, dk: usize, ct: usize, ss: usize): i32 {
+  const k = rankOf(level);
+  if (k == 0) return ERR_ARG;
+  const dkLen = <usize>dkBytes(k);
+  const ctLen = <usize>ctBytes(k);
+  const ssLen = <usize>MLKEM_SS_BYTES;
+  if (!inIO(dk, dkLen) || !inIO(ct, ctLen) || !inIO(ss, ssLen)) return ERR_ARG;
+  if (!disjoint(ss, ssLen, dk, dkLen) || !disjoint(ss, ssLen, ct, ctLen)) return ERR_ARG;
+  const st = decapsInternal(ss, dk, ct, k);
+  wipe(SCRATCH, USED);
+  return st;
+}
+
+/** FIPS 203 section 7.2 on its own: OK or ERR_EK_MODULUS. */
+export function mlkem_check_ek(level: i32, ek: usize): i32 {
+  const k = rankOf(level);
+  if (k == 0) return ERR_ARG;
+  if (!inIO(ek, <usize>ekBytes(k))) return ERR_ARG;
+  return ekCheck(ek, k);
+}
+
+/** FIPS 203 section 7.3 on its own: OK or ERR_DK_HASH. */
+export function mlkem_check_dk(level: i32, dk: usize): i32 {
+  const k = rankOf(level);
+  if (k == 0) return ERR_ARG;
+  if (!inIO(dk, <usize>dkBytes(k))) return ERR_ARG;
+  const st = dkCheck(dk, k);
+  wipe(SCRATCH, USED);
+  return st;
+}

@@ -1,0 +1,69 @@
+// Typed errors. A wrong type is a TypeError and a wrong length a RangeError,
+// each naming the argument (as @noble/* do); everything else awre refuses is an
+// AwreError with a stable `code`, and, where a comparison failed, the expected
+// and calculated values (never secret bytes).
+import * as S from '../abi/status.js';
+
+export type AwreErrorCode =
+  | 'EK_MODULUS' // FIPS 203 section 7.2: ek not reduced mod q
+  | 'DK_HASH' // FIPS 203 section 7.3: H(ek) stored in dk does not match
+  | 'HASH_STATE' // a hash object used after digest()/destroy()
+  | 'KEY_MISMATCH' // a secret key that does not belong to the prepared public key
+  | 'ENCLAVE_ARG' // the enclave refused a pointer/length (a host bug)
+  | 'ENCLAVE_INTERNAL' // the enclave reported an impossible state
+  | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
+  | 'MODULE_INVALID' // the module does not load or lacks an export
+  | 'ABI_MISMATCH'; // the module declares another ABI version
+
+export class AwreError extends Error {
+  readonly code: AwreErrorCode;
+  /** The enclave status that caused this error, when there is one. */
+  readonly status?: number;
+  readonly expected?: unknown;
+  readonly got?: unknown;
+
+  constructor(
+    code: AwreErrorCode,
+    message: string,
+    extra: { status?: number; expected?: unknown; got?: unknown; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = 'AwreError';
+    this.code = code;
+    if (extra.status !== undefined) this.status = extra.status;
+    if (extra.expected !== undefined) this.expected = extra.expected;
+    if (extra.got !== undefined) this.got = extra.got;
+  }
+}
+
+/** The AwreError code for each negative enclave status. */
+const STATUS_CODES: ReadonlyMap<number, AwreErrorCode> = new Map([
+  [S.ERR_ARG, 'ENCLAVE_ARG'],
+  [S.ERR_LENGTH, 'ENCLAVE_ARG'],
+  [S.ERR_TOO_LARGE, 'ENCLAVE_ARG'],
+  [S.ERR_EK_MODULUS, 'EK_MODULUS'],
+  [S.ERR_DK_HASH, 'DK_HASH'],
+  [S.ERR_HASH_STATE, 'HASH_STATE'],
+  [S.ERR_INTERNAL, 'ENCLAVE_INTERNAL'],
+]);
+
+/** Throw the AwreError for a non-zero status; `what` names the operation. */
+export function checkStatus(status: number, what: string): void {
+  if (status === S.OK) return;
+  const code = STATUS_CODES.get(status) ?? 'ENCLAVE_INTERNAL';
+  throw new AwreError(code, `${what}: ${describeStatus(status)}`, { status });
+}
+
+/** A human sentence for an enclave status. */
+export function describeStatus(status: number): string {
+  switch (status) {
+    case S.OK: return 'ok';
+    case S.ERR_ARG: return 'the enclave refused an argument (status -1)';
+    case S.ERR_LENGTH: return 'wrong input length (status -2)';
+    case S.ERR_TOO_LARGE: return 'input does not fit the I/O window (status -3)';
+    case S.ERR_EK_MODULUS: return 'encapsulation key is not reduced mod q (FIPS 203 section 7.2)';
+    case S.ERR_DK_HASH: return 'decapsulation key hash check failed (FIPS 203 section 7.3)';
+    case S.ERR_HASH_STATE: return 'malformed hash context';
+    default: return `internal enclave error (status ${status})`;
+  }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Builds build/enclave.wasm from assembly/ with the pinned asc and the options
+// in asconfig.json, then prints the module's SHA-256 (the module digest that
+// policies and the recorder name). Reproducible: the same sources and the same
+// asc give the same bytes (tests/build.test.ts rebuilds and compares).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import asc from 'assemblyscript/asc';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outFile = process.argv[2] ?? join(root, 'build', 'enclave.wasm');
+mkdirSync(dirname(outFile), { recursive: true });
+
+const { error, stderr } = await asc.main(
+  ['--config', join(root, 'asconfig.json'), '--target', 'release', '--outFile', outFile],
+  { stdout: process.stdout, stderr: process.stderr },
+);
+if (error) {
+  process.stderr.write(stderr.toString());
+  console.error(`enclave build failed: ${error.message}`);
+  process.exit(1);
+}
+const bytes = readFileSync(outFile);
+const digest = createHash('sha256').update(bytes).digest('hex');
+console.log(`${outFile.startsWith(root) ? outFile.slice(root.length + 1) : outFile}  ${bytes.length} bytes  sha256:${digest}`);
