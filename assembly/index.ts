@@ -9,7 +9,7 @@ import { IO, HCTX, SCRATCH, inIO, disjoint } from './mem';
 import { wipe } from './ct';
 import { hashOneShot, ctxAbsorb, ctxFinish, ctxSqueeze } from './hash';
 import { rankOf, ekBytes, dkBytes, ctBytes } from './mlkem/params';
-import { USED } from './mlkem/scratch';
+import { WIPE } from './mlkem/scratch';
 import { keyGenInternal, encapsInternal, decapsInternal, ekCheck, dkCheck } from './mlkem/kem';
 
 export function abi_version(): i32 { return ABI_VERSION; }
@@ -58,7 +58,7 @@ export function mlkem_keygen(level: i32, seed: usize, ek: usize, dk: usize): i32
   if (!inIO(seed, sLen) || !inIO(ek, ekLen) || !inIO(dk, dkLen)) return ERR_ARG;
   if (!disjoint(ek, ekLen, dk, dkLen) || !disjoint(seed, sLen, ek, ekLen) || !disjoint(seed, sLen, dk, dkLen)) return ERR_ARG;
   const st = keyGenInternal(ek, dk, seed, k);
-  wipe(SCRATCH, USED);
+  wipe(SCRATCH, WIPE);
   return st;
 }
 
@@ -74,7 +74,7 @@ export function mlkem_encaps(level: i32, ek: usize, m: usize, ct: usize, ss: usi
   if (!disjoint(ct, ctLen, ss, ssLen) || !disjoint(ct, ctLen, ek, ekLen) || !disjoint(ct, ctLen, m, mLen)
     || !disjoint(ss, ssLen, ek, ekLen) || !disjoint(ss, ssLen, m, mLen)) return ERR_ARG;
   const st = encapsInternal(ct, ss, ek, m, k);
-  wipe(SCRATCH, USED);
+  wipe(SCRATCH, WIPE);
   return st;
 }
 
@@ -88,7 +88,7 @@ export function mlkem_decaps(level: i32, dk: usize, ct: usize, ss: usize): i32 {
   if (!inIO(dk, dkLen) || !inIO(ct, ctLen) || !inIO(ss, ssLen)) return ERR_ARG;
   if (!disjoint(ss, ssLen, dk, dkLen) || !disjoint(ss, ssLen, ct, ctLen)) return ERR_ARG;
   const st = decapsInternal(ss, dk, ct, k);
-  wipe(SCRATCH, USED);
+  wipe(SCRATCH, WIPE);
   return st;
 }
 
@@ -106,6 +106,6 @@ export function mlkem_check_dk(level: i32, dk: usize): i32 {
   if (k == 0) return ERR_ARG;
   if (!inIO(dk, <usize>dkBytes(k))) return ERR_ARG;
   const st = dkCheck(dk, k);
-  wipe(SCRATCH, USED);
+  wipe(SCRATCH, WIPE);
   return st;
 }

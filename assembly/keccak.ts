@@ -8,12 +8,12 @@
 // translated. The permutation has no data-dependent branch or index: it is
 // constant time on secret inputs (ML-KEM seeds and keys pass through it).
 //
-// Why scalar and not v128: one Keccak state is a serial chain of 64-bit ops;
-// wasm's i64x2 has no rotate (each is shl + shr + or) so a 2-way v128
-// permutation costs more than two scalar ones on V8's x64 and arm64 backends.
+// One state is a serial chain of 64-bit operations, so a single permutation
+// stays scalar; where two independent streams are needed at once (ML-KEM's
+// matrix and noise sampling) keccakx2.ts runs two states in i64x2 lanes.
 
 /** FIPS 202 section 3.2.5, iota: the 24 round constants RC[ir]. */
-const RC: usize = memory.data<u64>([
+export const RC: usize = memory.data<u64>([
   0x0000000000000001, 0x0000000000008082, 0x800000000000808a, 0x8000000080008000,
   0x000000000000808b, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
   0x000000000000008a, 0x0000000000000088, 0x0000000080008009, 0x000000008000000a,

@@ -13,8 +13,8 @@ import { IO_BYTES, KECCAK_CTX_BYTES } from '../abi/lengths';
 export const IO: usize = memory.data(IO_BYTES, 16);
 export const HCTX: usize = memory.data(KECCAK_CTX_BYTES, 16);
 
-/** Bytes of scratch; sized by the largest kernel (ML-KEM-1024 decapsulation). */
-export const SCRATCH_BYTES: usize = 20480;
+/** Bytes of scratch; sized by the largest kernel (ML-KEM-1024). */
+export const SCRATCH_BYTES: usize = 24576;
 export const SCRATCH: usize = memory.data(<i32>SCRATCH_BYTES, 64);
 
 /** True when [p, p + len) lies inside the I/O window (and does not wrap). */

@@ -1,43 +1,114 @@
 // FIPS 203 section 4.2.2: SampleNTT (Algorithm 7) and SamplePolyCBD
-// (Algorithm 8), with the PRF and XOF of section 4.1.
+// (Algorithm 8), with the PRF and XOF of section 4.1. Independent streams are
+// drawn two at a time with the 2-way Keccak (keccakx2.ts).
 import { keccakAbsorb, keccakF1600, keccakFinish, keccakHash, keccakInit, DS_SHAKE } from '../keccak';
+import { keccakX2, keccakX2Init, keccakX2Extract } from '../keccakx2';
 import { SHAKE128_RATE, SHAKE256_RATE } from '../../abi/lengths';
 import { Q, N } from './params';
 
 /**
- * SampleNTT(rho || i || j): uniform coefficients in [0, q) by rejection from
- * SHAKE128 (Algorithm 7). `st` is a 200-byte Keccak state, `seed` holds the
- * 34 bytes rho || i || j. The input is public (rho is part of ek), so the
- * number of blocks may depend on it. The loop is still branch-free per
- * candidate: each candidate is stored at the current count and the count
- * advances only when it is accepted, so `p` needs 2 bytes of slack after its
- * 512 (the write of a rejected 257th candidate).
+ * Rejection step of Algorithm 7 over `len` bytes (a multiple of 3) at `buf`:
+ * each 3 bytes give two 12-bit candidates, kept when < q, appended at p[ctr].
+ * Returns the new count (<= 256). The input is public (it is expanded from
+ * rho, part of ek), but the loop avoids a branch per candidate for speed:
+ * each candidate is stored at the current count, which only advances when it
+ * is accepted. The loop condition keeps ctr < 256 for the first store; the
+ * second store is skipped once the polynomial is full, so nothing is written
+ * past coefficient 255 (the next polynomial may be filling in parallel).
+ */
+function rejUniform(p: usize, ctr: u32, buf: usize, len: usize): u32 {
+  for (let b: usize = 0; b < len && ctr < <u32>N; b += 3) {
+    const w = <u32>load<u16>(buf + b) | (<u32>load<u8>(buf + b + 2) << 16);
+    const d1 = w & 0xfff;
+    const d2 = w >> 12;
+    store<u16>(p + (<usize>ctr << 1), <u16>d1);
+    ctr += <u32>(d1 < <u32>Q);
+    if (ctr < <u32>N) {
+      store<u16>(p + (<usize>ctr << 1), <u16>d2);
+      ctr += <u32>(d2 < <u32>Q);
+    }
+  }
+  return ctr;
+}
+
+/**
+ * XOR a short message (len < rate bytes) and its SHAKE padding into state
+ * `which` of a zeroed interleaved 2-way state: the whole of absorbing for the
+ * 33- and 34-byte inputs of the PRF and the XOF.
+ */
+function absorbShortX2(s: usize, which: usize, src: usize, len: usize, rate: usize): void {
+  for (let b: usize = 0; b < len; b++) {
+    const at = s + ((b >> 3) << 4) + (which << 3) + (b & 7);
+    store<u8>(at, load<u8>(at) ^ load<u8>(src + b));
+  }
+  const d = s + ((len >> 3) << 4) + (which << 3) + (len & 7);
+  store<u8>(d, load<u8>(d) ^ DS_SHAKE);
+  const e = s + (((rate - 1) >> 3) << 4) + (which << 3) + ((rate - 1) & 7);
+  store<u8>(e, load<u8>(e) ^ 0x80);
+}
+
+/**
+ * SampleNTT (Algorithm 7) of one polynomial from the 34-byte seed
+ * rho || j || i, with the scalar Keccak state `st`.
  */
 export function sampleNTT(p: usize, st: usize, seed: usize): void {
   keccakInit(st);
   const pos = keccakAbsorb(st, SHAKE128_RATE, 0, seed, 34);
   keccakFinish(st, SHAKE128_RATE, pos, DS_SHAKE);
-  let ctr: u32 = 0;
-  while (true) {
-    // One block: 168 bytes = 56 triples = 112 candidates.
-    for (let b: usize = 0; b < <usize>SHAKE128_RATE && ctr < <u32>N; b += 3) {
-      const w = <u32>load<u8>(st + b) | (<u32>load<u8>(st + b + 1) << 8) | (<u32>load<u8>(st + b + 2) << 16);
-      const d1 = w & 0xfff;
-      const d2 = w >> 12;
-      store<u16>(p + (<usize>ctr << 1), <u16>d1);
-      ctr += <u32>(d1 < <u32>Q);
-      store<u16>(p + (<usize>ctr << 1), <u16>d2);
-      ctr += <u32>(d2 < <u32>Q) & <u32>(ctr < <u32>N);
-    }
-    if (ctr >= <u32>N) break;
+  let ctr = rejUniform(p, 0, st, SHAKE128_RATE);
+  while (ctr < <u32>N) {
     keccakF1600(st);
+    ctr = rejUniform(p, ctr, st, SHAKE128_RATE);
   }
 }
 
 /**
- * PRF_eta(s, b) = SHAKE256(s || b, 64 eta) (section 4.1), into `out`.
- * `buf` is a 33-byte scratch for s || b; `key` is the 32-byte s.
+ * SampleNTT of two polynomials from two 34-byte seeds in parallel. `st2` is a
+ * 400-byte interleaved state and `buf` a 2 x 168-byte scratch. Squeezes until
+ * both polynomials are full (a stream that is already full simply ignores
+ * its extra blocks).
  */
+export function sampleNTTx2(p0: usize, p1: usize, st2: usize, buf: usize, seed0: usize, seed1: usize): void {
+  keccakX2Init(st2);
+  absorbShortX2(st2, 0, seed0, 34, SHAKE128_RATE);
+  absorbShortX2(st2, 1, seed1, 34, SHAKE128_RATE);
+  let c0: u32 = 0;
+  let c1: u32 = 0;
+  const lanes = <usize>SHAKE128_RATE >> 3;
+  while (c0 < <u32>N || c1 < <u32>N) {
+    keccakX2(st2);
+    keccakX2Extract(buf, st2, 0, lanes);
+    keccakX2Extract(buf + SHAKE128_RATE, st2, 1, lanes);
+    c0 = rejUniform(p0, c0, buf, SHAKE128_RATE);
+    c1 = rejUniform(p1, c1, buf + SHAKE128_RATE, SHAKE128_RATE);
+  }
+}
+
+/**
+ * PRF_eta(s, b) = SHAKE256(s || b, 64 eta) (section 4.1) for two nonces at
+ * once: writes 64 eta bytes at out0 (nonce n0) and out1 (nonce n1). `buf` is
+ * a 33-byte scratch for s || b.
+ */
+export function prfX2(out0: usize, out1: usize, st2: usize, buf: usize, key: usize, n0: u8, n1: u8, eta: i32): void {
+  keccakX2Init(st2);
+  memory.copy(buf, key, 32);
+  store<u8>(buf, n0, 32);
+  absorbShortX2(st2, 0, buf, 33, SHAKE256_RATE);
+  store<u8>(buf, n1, 32);
+  absorbShortX2(st2, 1, buf, 33, SHAKE256_RATE);
+  const total = <usize>(64 * eta);
+  const lanes = <usize>SHAKE256_RATE >> 3;
+  for (let off: usize = 0; off < total; off += SHAKE256_RATE) {
+    keccakX2(st2);
+    // The last block may be partial: extract whole lanes into the output,
+    // whose buffers are sized for it (see PRF_OUT in scratch.ts).
+    const n = total - off < <usize>SHAKE256_RATE ? (total - off + 7) >> 3 : lanes;
+    keccakX2Extract(out0 + off, st2, 0, n);
+    keccakX2Extract(out1 + off, st2, 1, n);
+  }
+}
+
+/** PRF_eta(s, b) for a single nonce, with the scalar state `st`. */
 export function prf(out: usize, st: usize, buf: usize, key: usize, nonce: u8, eta: i32): void {
   memory.copy(buf, key, 32);
   store<u8>(buf, nonce, 32);

@@ -1,38 +1,50 @@
 // ML-KEM's working memory inside SCRATCH (assembly/mem.ts), sized for k = 4.
-// Every region here may hold secrets; kem.ts wipes [SCRATCH, SCRATCH + USED)
-// at the exit of every operation. Polynomials are 512 bytes (256 i16),
-// prepared multiplicands 1024 (ntt.ts, basemulPrepare).
+// Polynomials are 512 bytes (256 i16), prepared multiplicands 1024 (ntt.ts,
+// basemulPrepare). The regions below SECRET_END may hold secrets (s, e, r,
+// m, K, Keccak states that absorbed them) and are wiped at the exit of every
+// operation; the ones above hold only values computed from public inputs
+// (A-hat from rho, t-hat from ek, u-hat from the ciphertext).
 import { SCRATCH } from '../mem';
 
-/** Keccak state for G, H, J, PRF and XOF. */
+/** Scalar Keccak state for G, H, J, PRF and XOF (200 bytes). */
 export const ST: usize = SCRATCH;
-/** rho || i || j for the XOF, or s || b for the PRF (34 bytes). */
+/** rho || i || j for the XOF, or s || b for the PRF (34 bytes each). */
 export const SEED: usize = SCRATCH + 208;
+export const SEED2: usize = SCRATCH + 256;
 /** G input: d || k in key generation, m || H(ek) in encapsulation. */
-export const G_IN: usize = SCRATCH + 256;
+export const G_IN: usize = SCRATCH + 320;
 /** G output: rho || sigma, or K || r. */
-export const G_OUT: usize = SCRATCH + 320;
+export const G_OUT: usize = SCRATCH + 384;
 /** Decapsulation's m' (32 bytes). */
-export const MSG: usize = SCRATCH + 384;
+export const MSG: usize = SCRATCH + 448;
 /** Decapsulation's implicit-rejection key K-bar (32 bytes). */
-export const KBAR: usize = SCRATCH + 416;
-/** PRF output, up to 64 eta1 = 192 bytes. */
-export const PRF_OUT: usize = SCRATCH + 448;
-/** A row or column of A-hat: k polynomials, plus slack for sampleNTT. */
-export const PV_A: usize = SCRATCH + 1024;
+export const KBAR: usize = SCRATCH + 480;
+/** Interleaved 2-way Keccak state (400 bytes). */
+export const ST2: usize = SCRATCH + 512;
+/** Two 168-byte blocks extracted from ST2 for rejection sampling. */
+export const XBUF: usize = SCRATCH + 912;
+/** PRF outputs, 64 eta1 <= 192 bytes each. */
+export const PRF_OUT0: usize = SCRATCH + 1280;
+export const PRF_OUT1: usize = SCRATCH + 1472;
 /** s-hat or r-hat: k polynomials. */
-export const PV_S: usize = SCRATCH + 3136;
+export const PV_S: usize = SCRATCH + 2048;
 /** s-hat or r-hat prepared for basemulAcc: k x 1024 bytes. */
-export const PV_SP: usize = SCRATCH + 5184;
-/** t-hat, or u-hat in decryption: k polynomials. */
-export const PV_T: usize = SCRATCH + 9280;
-/** e-hat in key generation: k polynomials. */
-export const PV_E: usize = SCRATCH + 11328;
+export const PV_SP: usize = SCRATCH + 4096;
+/** e-hat in key generation, e1 in encryption: k polynomials. */
+export const PV_E: usize = SCRATCH + 8192;
 /** Single polynomials. */
-export const P0: usize = SCRATCH + 13376;
-export const P1: usize = SCRATCH + 13888;
-export const P2: usize = SCRATCH + 14400;
+export const P0: usize = SCRATCH + 10240;
+export const P1: usize = SCRATCH + 10752;
+export const P2: usize = SCRATCH + 11264;
 /** Decapsulation's re-encrypted ciphertext c' (up to 1568 bytes). */
-export const CT2: usize = SCRATCH + 14912;
-/** Bytes of SCRATCH that ML-KEM uses (all wiped after each operation). */
-export const USED: usize = 14912 + 1568;
+export const CT2: usize = SCRATCH + 11776;
+/** End of the regions that may hold secrets: [SCRATCH, SECRET_END) is wiped. */
+export const SECRET_END: usize = SCRATCH + 13376;
+/** t-hat from ek, or u-hat from the ciphertext: k polynomials (public). */
+export const PV_T: usize = SCRATCH + 13376;
+/** A-hat (k x k polynomials, row-major) expanded from rho (public). */
+export const PV_A: usize = SCRATCH + 15424;
+/** Bytes of SCRATCH that ML-KEM uses. */
+export const USED: usize = 15424 + 16 * 512;
+/** Bytes to wipe after each operation. */
+export const WIPE: usize = SECRET_END - SCRATCH;
