@@ -59,4 +59,16 @@ out += pair('FWD2', fwd2, 'Forward NTT, len = 2: per chunk, lanes [z(64+4c+t) x2
 out += pair('INV2', inv2, 'Inverse NTT, len = 2: per chunk, lanes [z(127-4c-t) x2, t = 0..3].');
 out += pair('INV4', inv4, 'Inverse NTT, len = 4: per chunk, lanes [z(63-2c) x4, z(62-2c) x4].');
 out += pair('TWIST', twist, 'Basemul twist: lane 2i is 1, lane 2i+1 is gamma_i = zeta^(2 BitRev7(i) + 1).');
+// Rejection-sampling compaction: for each 8-bit mask of accepted i16 lanes,
+// the i8x16.swizzle indices that move the accepted lanes to the front.
+const rej = [];
+for (let m = 0; m < 256; m++) {
+  const idx = [];
+  for (let i = 0; i < 8; i++) if (m & (1 << i)) idx.push(2 * i, 2 * i + 1);
+  while (idx.length < 16) idx.push(0xff);
+  rej.push(...idx);
+}
+out += `/** SampleNTT compaction: 256 masks x 16 swizzle indices (0xff = zero the byte). */\n` +
+  `export const REJ_IDX: usize = memory.data<u8>([\n` +
+  rej.map((x, i) => (i % 16 === 0 ? '  ' : '') + x + ',' + (i % 16 === 15 ? '\n' : ' ')).join('') + `]);\n`;
 writeFileSync(new URL('../assembly/mlkem/tables.ts', import.meta.url), out);

@@ -97,58 +97,122 @@ export function bytes12Reduced(src: usize): bool {
 
 /**
  * Compress_d then ByteEncode_d (Algorithms 4-5) of a canonical polynomial,
- * d in {1, 4, 5, 10, 11}: 32 d bytes. Values are packed little-endian, LSB
- * first, through a 64-bit accumulator.
+ * d in {4, 5, 10, 11}: writes 32 d bytes at dst. Overwrites p with the
+ * compressed values (callers are done with it).
+ *
+ * Compress_d(x) = round(2^d x / q) mod 2^d for x in [0, q) is computed as
+ * ((x << d) + c) * m >> s with the reference implementation's constants.
+ * d = 4, 5 fit 32-bit lanes (the product may wrap, which only drops bits
+ * above the ones the mask keeps). d = 10, 11 need 64-bit products: the
+ * high half of i64x2.extmul, with d = 11's constant doubled so that both
+ * shift by exactly 32. All lanes run the same instructions.
  */
 export function polyCompress(dst: usize, p: usize, d: i32): void {
-  let acc: u64 = 0;
-  let bits: i32 = 0;
-  for (let i: usize = 0; i < <usize>N; i++) {
-    const x = <u32>load<u16>(p + (i << 1));
-    acc |= <u64>compress(x, d) << <u64>bits;
-    bits += d;
-    while (bits >= 8) {
-      store<u8>(dst, <u8>acc);
-      dst++;
-      acc >>= 8;
-      bits -= 8;
+  const mask = i32x4.splat((1 << d) - 1);
+  if (d == 4 || d == 5) {
+    const sh = d == 4 ? 28 : 27;
+    const c = i32x4.splat(d == 4 ? 1665 : 1664);
+    const m = i32x4.splat(d == 4 ? 80635 : 40318);
+    for (let i: usize = 0; i < 512; i += 16) {
+      const x = v128.load(p + i);
+      const lo = i32x4.shr_u(i32x4.mul(i32x4.add(i32x4.shl(i32x4.extend_low_i16x8_u(x), d), c), m), sh);
+      const hi = i32x4.shr_u(i32x4.mul(i32x4.add(i32x4.shl(i32x4.extend_high_i16x8_u(x), d), c), m), sh);
+      v128.store(p + i, i16x8.narrow_i32x4_u(v128.and(lo, mask), v128.and(hi, mask)));
+    }
+  } else {
+    const c = i32x4.splat(d == 10 ? 1665 : 1664);
+    const m = i32x4.splat(d == 10 ? 1290167 : 1290168);
+    for (let i: usize = 0; i < 512; i += 16) {
+      const x = v128.load(p + i);
+      const nlo = i32x4.add(i32x4.shl(i32x4.extend_low_i16x8_u(x), d), c);
+      const nhi = i32x4.add(i32x4.shl(i32x4.extend_high_i16x8_u(x), d), c);
+      const lo = i32x4.shuffle(i64x2.extmul_low_i32x4_u(nlo, m), i64x2.extmul_high_i32x4_u(nlo, m), 1, 3, 5, 7);
+      const hi = i32x4.shuffle(i64x2.extmul_low_i32x4_u(nhi, m), i64x2.extmul_high_i32x4_u(nhi, m), 1, 3, 5, 7);
+      v128.store(p + i, i16x8.narrow_i32x4_u(v128.and(lo, mask), v128.and(hi, mask)));
+    }
+  }
+  packBits(dst, p, d);
+}
+
+/** ByteEncode_d (Algorithm 5) of 256 values < 2^d at p (u16), d in {4, 5, 10, 11}. */
+function packBits(dst: usize, p: usize, d: i32): void {
+  if (d == 10) {
+    for (let i: usize = 0; i < 64; i++) {
+      const s = p + (i << 3);
+      const t = <u64>load<u16>(s) | (<u64>load<u16>(s, 2) << 10) | (<u64>load<u16>(s, 4) << 20) | (<u64>load<u16>(s, 6) << 30);
+      store<u32>(dst + 5 * i, <u32>t);
+      store<u8>(dst + 5 * i + 4, <u8>(t >> 32));
+    }
+  } else if (d == 11) {
+    for (let i: usize = 0; i < 32; i++) {
+      const s = p + (i << 4);
+      const t5 = <u64>load<u16>(s, 10);
+      const lo = <u64>load<u16>(s) | (<u64>load<u16>(s, 2) << 11) | (<u64>load<u16>(s, 4) << 22)
+        | (<u64>load<u16>(s, 6) << 33) | (<u64>load<u16>(s, 8) << 44) | (t5 << 55);
+      const hi = <u32>(t5 >> 9) | (<u32>load<u16>(s, 12) << 2) | (<u32>load<u16>(s, 14) << 13);
+      store<u64>(dst + 11 * i, lo);
+      store<u16>(dst + 11 * i + 8, <u16>hi);
+      store<u8>(dst + 11 * i + 10, <u8>(hi >> 16));
+    }
+  } else if (d == 4) {
+    for (let i: usize = 0; i < 128; i++) {
+      store<u8>(dst + i, <u8>(load<u16>(p + (i << 2)) | (load<u16>(p + (i << 2), 2) << 4)));
+    }
+  } else {
+    for (let i: usize = 0; i < 32; i++) {
+      const s = p + (i << 4);
+      const t = <u64>load<u16>(s) | (<u64>load<u16>(s, 2) << 5) | (<u64>load<u16>(s, 4) << 10) | (<u64>load<u16>(s, 6) << 15)
+        | (<u64>load<u16>(s, 8) << 20) | (<u64>load<u16>(s, 10) << 25) | (<u64>load<u16>(s, 12) << 30) | (<u64>load<u16>(s, 14) << 35);
+      store<u32>(dst + 5 * i, <u32>t);
+      store<u8>(dst + 5 * i + 4, <u8>(t >> 32));
     }
   }
 }
 
 /**
- * Compress_d for x in [0, q): round(2^d x / q) mod 2^d, as in the reference
- * implementation. For d <= 5 the 32-bit product wraps, which only drops bits
- * above the ones kept by the final mask.
- */
-// @ts-ignore: decorator
-@inline function compress(x: u32, d: i32): u32 {
-  if (d == 1) return (((x << 1) + 1665) * 80635 >> 28) & 1;
-  if (d == 4) return (((x << 4) + 1665) * 80635 >> 28) & 0xf;
-  if (d == 5) return (((x << 5) + 1664) * 40318 >> 27) & 0x1f;
-  if (d == 10) return <u32>((<u64>((x << 10) + 1665) * 1290167) >> 32) & 0x3ff;
-  return <u32>((<u64>((x << 11) + 1664) * 645084) >> 31) & 0x7ff;
-}
-
-/**
- * ByteDecode_d then Decompress_d (Algorithms 5-6): 32 d bytes to a canonical
- * polynomial, x = round(q y / 2^d) = (q y + 2^(d-1)) >> d.
+ * ByteDecode_d then Decompress_d (Algorithms 5-6): 32 d bytes at src to a
+ * canonical polynomial, x = round(q y / 2^d) = (q y + 2^(d-1)) >> d, for d
+ * in {4, 5, 10, 11}. Reads exactly 32 d bytes.
  */
 export function polyDecompress(p: usize, src: usize, d: i32): void {
-  let acc: u64 = 0;
-  let bits: i32 = 0;
-  const mask: u32 = (1 << d) - 1;
-  const half: u32 = 1 << (d - 1);
-  for (let i: usize = 0; i < <usize>N; i++) {
-    while (bits < d) {
-      acc |= <u64>load<u8>(src) << <u64>bits;
-      src++;
-      bits += 8;
+  const q = <u32>Q;
+  if (d == 10) {
+    for (let i: usize = 0; i < 64; i++) {
+      const t = <u64>load<u32>(src + 5 * i) | (<u64>load<u8>(src + 5 * i + 4) << 32);
+      const o = p + (i << 3);
+      store<u16>(o, <u16>((<u32>(t & 0x3ff) * q + 512) >> 10));
+      store<u16>(o, <u16>((<u32>((t >> 10) & 0x3ff) * q + 512) >> 10), 2);
+      store<u16>(o, <u16>((<u32>((t >> 20) & 0x3ff) * q + 512) >> 10), 4);
+      store<u16>(o, <u16>((<u32>((t >> 30) & 0x3ff) * q + 512) >> 10), 6);
     }
-    const y = <u32>acc & mask;
-    acc >>= <u64>d;
-    bits -= d;
-    store<u16>(p + (i << 1), <u16>((y * <u32>Q + half) >> d));
+  } else if (d == 11) {
+    for (let i: usize = 0; i < 32; i++) {
+      const lo = load<u64>(src + 11 * i);
+      const hi = <u32>load<u16>(src + 11 * i + 8) | (<u32>load<u8>(src + 11 * i + 10) << 16);
+      const o = p + (i << 4);
+      store<u16>(o, <u16>((<u32>(lo & 0x7ff) * q + 1024) >> 11));
+      store<u16>(o, <u16>((<u32>((lo >> 11) & 0x7ff) * q + 1024) >> 11), 2);
+      store<u16>(o, <u16>((<u32>((lo >> 22) & 0x7ff) * q + 1024) >> 11), 4);
+      store<u16>(o, <u16>((<u32>((lo >> 33) & 0x7ff) * q + 1024) >> 11), 6);
+      store<u16>(o, <u16>((<u32>((lo >> 44) & 0x7ff) * q + 1024) >> 11), 8);
+      store<u16>(o, <u16>(((<u32>(lo >> 55) | ((hi & 3) << 9)) * q + 1024) >> 11), 10);
+      store<u16>(o, <u16>((((hi >> 2) & 0x7ff) * q + 1024) >> 11), 12);
+      store<u16>(o, <u16>((((hi >> 13) & 0x7ff) * q + 1024) >> 11), 14);
+    }
+  } else if (d == 4) {
+    for (let i: usize = 0; i < 128; i++) {
+      const b = <u32>load<u8>(src + i);
+      store<u16>(p + (i << 2), <u16>(((b & 15) * q + 8) >> 4));
+      store<u16>(p + (i << 2), <u16>(((b >> 4) * q + 8) >> 4), 2);
+    }
+  } else {
+    for (let i: usize = 0; i < 32; i++) {
+      const t = <u64>load<u32>(src + 5 * i) | (<u64>load<u8>(src + 5 * i + 4) << 32);
+      const o = p + (i << 4);
+      for (let j: usize = 0; j < 8; j++) {
+        store<u16>(o + (j << 1), <u16>((<u32>((t >> (5 * <u64>j)) & 31) * q + 16) >> 5));
+      }
+    }
   }
 }
 

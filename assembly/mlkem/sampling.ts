@@ -5,19 +5,36 @@ import { keccakAbsorb, keccakF1600, keccakFinish, keccakHash, keccakInit, DS_SHA
 import { keccakX2, keccakX2Init, keccakX2Extract } from '../keccakx2';
 import { SHAKE128_RATE, SHAKE256_RATE } from '../../abi/lengths';
 import { Q, N } from './params';
+import { REJ_IDX } from './tables';
 
 /**
  * Rejection step of Algorithm 7 over `len` bytes (a multiple of 3) at `buf`:
  * each 3 bytes give two 12-bit candidates, kept when < q, appended at p[ctr].
  * Returns the new count (<= 256). The input is public (it is expanded from
- * rho, part of ek), but the loop avoids a branch per candidate for speed:
- * each candidate is stored at the current count, which only advances when it
- * is accepted. The loop condition keeps ctr < 256 for the first store; the
- * second store is skipped once the polynomial is full, so nothing is written
- * past coefficient 255 (the next polynomial may be filling in parallel).
+ * rho, part of ek), so the table index below may depend on it.
+ *
+ * SIMD path: 12 bytes -> 8 candidates in i16 lanes (a swizzle pairs the
+ * bytes, an and/shift splits the nibbles), compared with q; the 8-bit mask of
+ * accepted lanes picks a swizzle from REJ_IDX that packs them to the front,
+ * and all 16 bytes are stored at p[ctr]. It runs while ctr <= 248, so the
+ * store never passes coefficient 255 (the next polynomial may be filling in
+ * parallel); the scalar tail finishes. It reads up to 4 bytes past each
+ * 12-byte group, inside the 200-byte state or the 2 x 168-byte XBUF.
  */
 function rejUniform(p: usize, ctr: u32, buf: usize, len: usize): u32 {
-  for (let b: usize = 0; b < len && ctr < <u32>N; b += 3) {
+  let b: usize = 0;
+  const lo12 = i16x8.splat(0x0fff);
+  const even = i32x4.splat(0x0000ffff);
+  const qv = i16x8.splat(<i16>Q);
+  for (; b + 12 <= len && ctr <= <u32>N - 8; b += 12) {
+    const raw = v128.load(buf + b);
+    const v = i8x16.swizzle(raw, i8x16(0, 1, 1, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10, 11));
+    const r = v128.bitselect(v128.and(v, lo12), i16x8.shr_u(v, 4), even);
+    const mask = i16x8.bitmask(i16x8.lt_u(r, qv));
+    v128.store(p + (<usize>ctr << 1), i8x16.swizzle(r, v128.load(REJ_IDX + (<usize>mask << 4))));
+    ctr += <u32>popcnt<i32>(mask);
+  }
+  for (; b < len && ctr < <u32>N; b += 3) {
     const w = <u32>load<u16>(buf + b) | (<u32>load<u8>(buf + b + 2) << 16);
     const d1 = w & 0xfff;
     const d2 = w >> 12;
@@ -32,19 +49,20 @@ function rejUniform(p: usize, ctr: u32, buf: usize, len: usize): u32 {
 }
 
 /**
- * XOR a short message (len < rate bytes) and its SHAKE padding into state
- * `which` of a zeroed interleaved 2-way state: the whole of absorbing for the
- * 33- and 34-byte inputs of the PRF and the XOF.
+ * Absorb a short message (len + 1 < rate) and its SHAKE padding into state
+ * `which` of a freshly zeroed interleaved 2-way state: the whole of absorbing
+ * for the 33- and 34-byte inputs of the PRF and the XOF. Whole lanes are
+ * stored directly; the last partial lane carries the domain byte.
  */
 function absorbShortX2(s: usize, which: usize, src: usize, len: usize, rate: usize): void {
-  for (let b: usize = 0; b < len; b++) {
-    const at = s + ((b >> 3) << 4) + (which << 3) + (b & 7);
-    store<u8>(at, load<u8>(at) ^ load<u8>(src + b));
-  }
-  const d = s + ((len >> 3) << 4) + (which << 3) + (len & 7);
-  store<u8>(d, load<u8>(d) ^ DS_SHAKE);
-  const e = s + (((rate - 1) >> 3) << 4) + (which << 3) + ((rate - 1) & 7);
-  store<u8>(e, load<u8>(e) ^ 0x80);
+  const lane = s + (which << 3);
+  const full = len >> 3;
+  for (let i: usize = 0; i < full; i++) store<u64>(lane + (i << 4), load<u64>(src + (i << 3)));
+  let last: u64 = <u64>DS_SHAKE << (<u64>(len & 7) << 3);
+  for (let b = full << 3; b < len; b++) last |= <u64>load<u8>(src + b) << (<u64>(b & 7) << 3);
+  store<u64>(lane + (full << 4), last);
+  const end = lane + (((rate - 1) >> 3) << 4) + ((rate - 1) & 7);
+  store<u8>(end, load<u8>(end) ^ 0x80);
 }
 
 /**
