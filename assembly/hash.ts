@@ -17,9 +17,12 @@ export function validRate(rate: u32): bool {
   return rate == 144 || rate == 136 || rate == 104 || rate == 72 || rate == 168;
 }
 
-/** Domain bytes accepted: SHA-3 (0x06), SHAKE (0x1f), plain Keccak (0x01). */
+/**
+ * Delimited suffixes accepted: any non-zero byte (SHA-3 0x06, SHAKE 0x1F,
+ * plain Keccak 0x01, or one of those shifted over a message's last bits).
+ */
 export function validDs(ds: u32): bool {
-  return ds == 0x06 || ds == 0x1f || ds == 0x01;
+  return ds >= 1 && ds <= 0xff;
 }
 
 /** One-shot: out = Keccak[rate](in || ds-padding), outLen bytes. */

@@ -191,12 +191,17 @@ export function keccakAbsorb(s: usize, rate: u32, pos: u32, src: usize, len: usi
 }
 
 /**
- * Pad and switch to squeezing: FIPS 202 section 5.1 pad10*1 after the domain
- * bits `ds` (0x06 for SHA-3, 0x1F for SHAKE, each with its first pad bit).
- * Returns the squeeze position 0.
+ * Pad and switch to squeezing: FIPS 202 section 5.1 pad10*1 after the
+ * delimited suffix `ds`: the domain bits followed by the first pad bit (0x06
+ * for SHA-3, 0x1F for SHAKE, 0x01 for plain Keccak; a caller hashing a
+ * message whose length is not a whole number of bytes folds its last bits in
+ * below the suffix). ds must be non-zero. When the suffix's first pad bit is
+ * the block's last bit, the closing pad bit starts a new block. Returns the
+ * squeeze position 0.
  */
 export function keccakFinish(s: usize, rate: u32, pos: u32, ds: u8): u32 {
   store<u8>(s + pos, load<u8>(s + pos) ^ ds);
+  if ((ds & 0x80) != 0 && pos == rate - 1) keccakF1600(s);
   store<u8>(s + rate - 1, load<u8>(s + rate - 1) ^ 0x80);
   keccakF1600(s);
   return 0;

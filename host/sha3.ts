@@ -127,7 +127,8 @@ function oneShot(blockLen: number, ds: number, msg: Uint8Array, outLen: number, 
   const e = defaultEnclave();
   const half = chunkBytes(e);
   if (msg.length > half || outLen > half) {
-    return new Keccak(blockLen, ds, outLen, canXOF).update(msg).xofInto(new Uint8Array(outLen));
+    const k = new Keccak(blockLen, ds, outLen, canXOF).update(msg);
+    return canXOF ? k.xofInto(new Uint8Array(outLen)) : k.digest();
   }
   const src = e.put(0, msg);
   checkStatus(e.exports.sha3_oneshot(blockLen, ds, src, msg.length, e.io + half, outLen), 'sha3');
@@ -187,3 +188,29 @@ export const sha3_384: CHash = sha3(104, 48, 0x09);
 export const sha3_512: CHash = sha3(72, 64, 0x0a);
 export const shake128: CHashXOF = shake(168, 16, 0x0b);
 export const shake256: CHashXOF = shake(136, 32, 0x0c);
+
+/**
+ * FIPS 202 over a message of any bit length (an awre extension; @noble/hashes
+ * is byte-oriented). `msg` holds ceil(bitLength / 8) bytes; as NIST's ACVP
+ * packs them, the last bitLength mod 8 bits are the most significant bits of
+ * the last byte. Those bits are shifted down to Keccak's LSB-first order and
+ * the hash's delimited suffix (0x06 or 0x1F) is appended after them; when the
+ * two no longer fit one byte, the low byte is absorbed whole and the rest of
+ * the suffix pads.
+ */
+export function hashBits(h: CHash | CHashXOF, msg: Uint8Array, bitLength: number, opts?: ShakeOpts): Uint8Array {
+  abytes(msg, undefined, 'message');
+  anumber(bitLength, 'bitLength');
+  if (Math.ceil(bitLength / 8) > msg.length) {
+    throw new RangeError(`"message" has ${msg.length} bytes, fewer than bitLength ${bitLength} needs`);
+  }
+  const whole = bitLength >> 3;
+  const r = bitLength & 7;
+  const outLen = h.canXOF ? dkLenOf(opts, h.outputLen) : h.outputLen;
+  const tail = r === 0 ? 0 : msg[whole]! >> (8 - r);
+  const suffix = tail | ((h.canXOF ? DS_SHAKE : DS_SHA3) << r);
+  const k = new Keccak(h.blockLen, suffix < 0x100 ? suffix : suffix >> 8, outLen, true);
+  k.update(msg.subarray(0, whole));
+  if (suffix >= 0x100) k.update(Uint8Array.of(suffix & 0xff));
+  return k.xofInto(new Uint8Array(outLen));
+}

@@ -13,12 +13,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outFile = process.argv[2] ?? join(root, 'build', 'enclave.wasm');
 mkdirSync(dirname(outFile), { recursive: true });
 
-const { error, stderr } = await asc.main(
+// asc prints its diagnostics to our stderr as it goes.
+const { error } = await asc.main(
   ['--config', join(root, 'asconfig.json'), '--target', 'release', '--outFile', outFile],
   { stdout: process.stdout, stderr: process.stderr },
 );
 if (error) {
-  process.stderr.write(stderr.toString());
   console.error(`enclave build failed: ${error.message}`);
   process.exit(1);
 }

@@ -1,7 +1,7 @@
 // Generates assembly/mlkem/tables.ts: the FIPS 203 zetas (section 4.3,
 // zeta^BitRev7(i) with zeta = 17) arranged for the SIMD NTT, each with its
 // Barrett-multiplication companion round(z * 2^15 / q). Run by hand after a
-// change here (`node scripts/gen-mlkem-tables.mjs`); the output is committed
+// change here (`node scripts/gen-mlkem-tables.mjs [outFile]`); the output is committed
 // and a test recomputes it.
 import { writeFileSync } from 'node:fs';
 
@@ -71,4 +71,4 @@ for (let m = 0; m < 256; m++) {
 out += `/** SampleNTT compaction: 256 masks x 16 swizzle indices (0xff = zero the byte). */\n` +
   `export const REJ_IDX: usize = memory.data<u8>([\n` +
   rej.map((x, i) => (i % 16 === 0 ? '  ' : '') + x + ',' + (i % 16 === 15 ? '\n' : ' ')).join('') + `]);\n`;
-writeFileSync(new URL('../assembly/mlkem/tables.ts', import.meta.url), out);
+writeFileSync(process.argv[2] ?? new URL('../assembly/mlkem/tables.ts', import.meta.url), out);
