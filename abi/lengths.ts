@@ -33,3 +33,19 @@ export const MLKEM768_CT_BYTES = 1088;
 export const MLKEM1024_EK_BYTES = 1568;
 export const MLKEM1024_DK_BYTES = 3168;
 export const MLKEM1024_CT_BYTES = 1568;
+
+// FIPS 204 ML-DSA (Table 2): pk = 32 + 320 k, sk = 128 + 32 etaBits (k + l)
+// + 416 k, signature = lambda/4 + 32 l (1 + log2 gamma1) + omega + k.
+export const MLDSA_SEED_BYTES = 32; // xi
+export const MLDSA_RND_BYTES = 32; // rnd, the hedging randomness
+export const MLDSA_MU_BYTES = 64; // mu = H(tr || M')
+export const MLDSA_TR_BYTES = 64;
+export const MLDSA44_PK_BYTES = 1312;
+export const MLDSA44_SK_BYTES = 2560;
+export const MLDSA44_SIG_BYTES = 2420;
+export const MLDSA65_PK_BYTES = 1952;
+export const MLDSA65_SK_BYTES = 4032;
+export const MLDSA65_SIG_BYTES = 3309;
+export const MLDSA87_PK_BYTES = 2592;
+export const MLDSA87_SK_BYTES = 4896;
+export const MLDSA87_SIG_BYTES = 4627;

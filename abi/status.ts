@@ -18,5 +18,9 @@ export const ERR_EK_MODULUS = -10;
 export const ERR_DK_HASH = -11;
 /** A hash/XOF context is malformed (bad rate, position or phase). */
 export const ERR_HASH_STATE = -12;
+/** FIPS 204 skDecode: an s1 or s2 coefficient lies outside [-eta, eta]. */
+export const ERR_SK_MALFORMED = -13;
+/** ML-DSA signing was rejected MAX_SIGN_ITERATIONS times (FIPS 204 Appendix C). */
+export const ERR_SIGN_LOOP = -14;
 /** The enclave reached a state that should be impossible. */
 export const ERR_INTERNAL = -127;

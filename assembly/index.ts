@@ -3,7 +3,10 @@
 // from abi/status.ts (0 or negative). Nothing traps on bad input: every
 // (pointer, length) pair must lie inside the I/O window, and outputs must not
 // overlap inputs. On error no output byte has been written.
-import { ABI_VERSION, IO_BYTES, KECCAK_CTX_BYTES, MLKEM_KEYGEN_SEED_BYTES, MLKEM_SEED_BYTES, MLKEM_SS_BYTES } from '../abi/lengths';
+import {
+  ABI_VERSION, IO_BYTES, KECCAK_CTX_BYTES, MLKEM_KEYGEN_SEED_BYTES, MLKEM_SEED_BYTES, MLKEM_SS_BYTES,
+  MLDSA_SEED_BYTES, MLDSA_RND_BYTES, MLDSA_MU_BYTES,
+} from '../abi/lengths';
 import { ERR_ARG } from '../abi/status';
 import { IO, HCTX, SCRATCH, inIO, disjoint } from './mem';
 import { wipe } from './ct';
@@ -11,6 +14,9 @@ import { hashOneShot, ctxAbsorb, ctxFinish, ctxSqueeze } from './hash';
 import { rankOf, ekBytes, dkBytes, ctBytes } from './mlkem/params';
 import { WIPE } from './mlkem/scratch';
 import { keyGenInternal, encapsInternal, decapsInternal, ekCheck, dkCheck } from './mlkem/kem';
+import { paramsOf, pkBytes, skBytes, sigBytes } from './mldsa/params';
+import { WIPE as DSA_WIPE } from './mldsa/scratch';
+import * as dsa from './mldsa/dsa';
 
 export function abi_version(): i32 { return ABI_VERSION; }
 export function io_ptr(): usize { return IO; }
@@ -107,5 +113,58 @@ export function mlkem_check_dk(level: i32, dk: usize): i32 {
   if (!inIO(dk, <usize>dkBytes(k))) return ERR_ARG;
   const st = dkCheck(dk, k);
   wipe(SCRATCH, WIPE);
+  return st;
+}
+
+// ---- FIPS 204 ----------------------------------------------------------------
+
+/** ML-DSA.KeyGen_internal(xi): level in {44, 65, 87}, xi 32 bytes -> pk, sk. */
+export function mldsa_keygen(level: i32, xi: usize, pk: usize, sk: usize): i32 {
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return ERR_ARG;
+  const pkLen = <usize>pkBytes(p);
+  const skLen = <usize>skBytes(p);
+  const xLen = <usize>MLDSA_SEED_BYTES;
+  if (!inIO(xi, xLen) || !inIO(pk, pkLen) || !inIO(sk, skLen)) return ERR_ARG;
+  if (!disjoint(pk, pkLen, sk, skLen) || !disjoint(xi, xLen, pk, pkLen) || !disjoint(xi, xLen, sk, skLen)) return ERR_ARG;
+  const st = dsa.keyGenInternal(pk, sk, xi, p);
+  wipe(SCRATCH, DSA_WIPE);
+  return st;
+}
+
+/** ML-DSA.Sign_internal given mu = H(tr || M') (64 bytes) and rnd (32 bytes) -> signature. */
+export function mldsa_sign(level: i32, sk: usize, mu: usize, rnd: usize, sig: usize): i32 {
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return ERR_ARG;
+  const skLen = <usize>skBytes(p);
+  const sigLen = <usize>sigBytes(p);
+  const muLen = <usize>MLDSA_MU_BYTES;
+  const rLen = <usize>MLDSA_RND_BYTES;
+  if (!inIO(sk, skLen) || !inIO(mu, muLen) || !inIO(rnd, rLen) || !inIO(sig, sigLen)) return ERR_ARG;
+  if (!disjoint(sig, sigLen, sk, skLen) || !disjoint(sig, sigLen, mu, muLen) || !disjoint(sig, sigLen, rnd, rLen)) return ERR_ARG;
+  const st = dsa.signInternal(sig, sk, mu, rnd, p);
+  wipe(SCRATCH, DSA_WIPE);
+  return st;
+}
+
+/** ML-DSA.Verify_internal given mu: 1 valid, 0 invalid, negative on misuse. */
+export function mldsa_verify(level: i32, pk: usize, mu: usize, sig: usize): i32 {
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return ERR_ARG;
+  if (!inIO(pk, <usize>pkBytes(p)) || !inIO(mu, <usize>MLDSA_MU_BYTES) || !inIO(sig, <usize>sigBytes(p))) return ERR_ARG;
+  const v = dsa.verifyInternal(pk, mu, sig, p);
+  wipe(SCRATCH, DSA_WIPE);
+  return v;
+}
+
+/** The public key of a secret key (t1 recomputed from rho, s1, s2). */
+export function mldsa_pk_from_sk(level: i32, sk: usize, pk: usize): i32 {
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return ERR_ARG;
+  const skLen = <usize>skBytes(p);
+  const pkLen = <usize>pkBytes(p);
+  if (!inIO(sk, skLen) || !inIO(pk, pkLen) || !disjoint(sk, skLen, pk, pkLen)) return ERR_ARG;
+  const st = dsa.pkFromSk(pk, sk, p);
+  wipe(SCRATCH, DSA_WIPE);
   return st;
 }

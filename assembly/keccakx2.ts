@@ -162,3 +162,21 @@ export function keccakX2(s: usize): void {
 export function keccakX2Extract(dst: usize, s: usize, which: usize, lanes: usize): void {
   for (let i: usize = 0; i < lanes; i++) store<u64>(dst + (i << 3), load<u64>(s + (i << 4) + (which << 3)));
 }
+
+/**
+ * Absorb a short message (len + 1 < rate) and its padding (delimited suffix
+ * `ds`, then the final 1 bit) into state `which` of a freshly zeroed
+ * interleaved state: the whole of absorbing for the PRF/XOF inputs of ML-KEM
+ * and ML-DSA (33 to 66 bytes). Whole lanes are stored directly; the last
+ * partial lane carries the suffix.
+ */
+export function keccakX2AbsorbShort(s: usize, which: usize, src: usize, len: usize, rate: usize, ds: u8): void {
+  const lane = s + (which << 3);
+  const full = len >> 3;
+  for (let i: usize = 0; i < full; i++) store<u64>(lane + (i << 4), load<u64>(src + (i << 3)));
+  let last: u64 = <u64>ds << (<u64>(len & 7) << 3);
+  for (let b = full << 3; b < len; b++) last |= <u64>load<u8>(src + b) << (<u64>(b & 7) << 3);
+  store<u64>(lane + (full << 4), last);
+  const end = lane + (((rate - 1) >> 3) << 4) + ((rate - 1) & 7);
+  store<u8>(end, load<u8>(end) ^ 0x80);
+}

@@ -7,14 +7,18 @@
 // - HCTX: a Keccak context (state, position) that the host swaps in and out
 //   for incremental hashing of host data.
 // - SCRATCH: the kernels' working memory. It holds secrets (ML-KEM s, r, m,
-//   K) and is wiped at the single exit of every export that uses it.
+//   K; ML-DSA s1, s2, t0, y) and is wiped at the single exit of every export
+//   that uses it.
 import { IO_BYTES, KECCAK_CTX_BYTES } from '../abi/lengths';
 
 export const IO: usize = memory.data(IO_BYTES, 16);
 export const HCTX: usize = memory.data(KECCAK_CTX_BYTES, 16);
 
-/** Bytes of scratch; sized by the largest kernel (ML-KEM-1024). */
-export const SCRATCH_BYTES: usize = 24576;
+/**
+ * Bytes of scratch, shared by the kernels (one runs at a time); sized by the
+ * largest, ML-DSA-87 signing (see assembly/mldsa/scratch.ts).
+ */
+export const SCRATCH_BYTES: usize = 131072;
 export const SCRATCH: usize = memory.data(<i32>SCRATCH_BYTES, 64);
 
 /** True when [p, p + len) lies inside the I/O window (and does not wrap). */

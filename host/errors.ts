@@ -9,6 +9,8 @@ export type AwreErrorCode =
   | 'DK_HASH' // FIPS 203 section 7.3: H(ek) stored in dk does not match
   | 'HASH_STATE' // a hash object used after digest()/destroy()
   | 'KEY_MISMATCH' // a secret key that does not belong to the prepared public key
+  | 'SK_MALFORMED' // FIPS 204 skDecode: s1/s2 coefficient outside [-eta, eta]
+  | 'SIGN_FAILED' // ML-DSA signing rejected every attempt (FIPS 204 Appendix C bound)
   | 'ENCLAVE_ARG' // the enclave refused a pointer/length (a host bug)
   | 'ENCLAVE_INTERNAL' // the enclave reported an impossible state
   | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
@@ -44,6 +46,8 @@ const STATUS_CODES: ReadonlyMap<number, AwreErrorCode> = new Map([
   [S.ERR_EK_MODULUS, 'EK_MODULUS'],
   [S.ERR_DK_HASH, 'DK_HASH'],
   [S.ERR_HASH_STATE, 'HASH_STATE'],
+  [S.ERR_SK_MALFORMED, 'SK_MALFORMED'],
+  [S.ERR_SIGN_LOOP, 'SIGN_FAILED'],
   [S.ERR_INTERNAL, 'ENCLAVE_INTERNAL'],
 ]);
 
@@ -64,6 +68,8 @@ export function describeStatus(status: number): string {
     case S.ERR_EK_MODULUS: return 'encapsulation key is not reduced mod q (FIPS 203 section 7.2)';
     case S.ERR_DK_HASH: return 'decapsulation key hash check failed (FIPS 203 section 7.3)';
     case S.ERR_HASH_STATE: return 'malformed hash context';
+    case S.ERR_SK_MALFORMED: return 'secret key has an s1/s2 coefficient outside [-eta, eta] (FIPS 204 skDecode)';
+    case S.ERR_SIGN_LOOP: return 'signing rejected every attempt of its loop';
     default: return `internal enclave error (status ${status})`;
   }
 }

@@ -2,7 +2,7 @@
 // (Algorithm 8), with the PRF and XOF of section 4.1. Independent streams are
 // drawn two at a time with the 2-way Keccak (keccakx2.ts).
 import { keccakAbsorb, keccakF1600, keccakFinish, keccakHash, keccakInit, DS_SHAKE } from '../keccak';
-import { keccakX2, keccakX2Init, keccakX2Extract } from '../keccakx2';
+import { keccakX2, keccakX2Init, keccakX2Extract, keccakX2AbsorbShort } from '../keccakx2';
 import { SHAKE128_RATE, SHAKE256_RATE } from '../../abi/lengths';
 import { Q, N } from './params';
 import { REJ_IDX } from './tables';
@@ -49,23 +49,6 @@ function rejUniform(p: usize, ctr: u32, buf: usize, len: usize): u32 {
 }
 
 /**
- * Absorb a short message (len + 1 < rate) and its SHAKE padding into state
- * `which` of a freshly zeroed interleaved 2-way state: the whole of absorbing
- * for the 33- and 34-byte inputs of the PRF and the XOF. Whole lanes are
- * stored directly; the last partial lane carries the domain byte.
- */
-function absorbShortX2(s: usize, which: usize, src: usize, len: usize, rate: usize): void {
-  const lane = s + (which << 3);
-  const full = len >> 3;
-  for (let i: usize = 0; i < full; i++) store<u64>(lane + (i << 4), load<u64>(src + (i << 3)));
-  let last: u64 = <u64>DS_SHAKE << (<u64>(len & 7) << 3);
-  for (let b = full << 3; b < len; b++) last |= <u64>load<u8>(src + b) << (<u64>(b & 7) << 3);
-  store<u64>(lane + (full << 4), last);
-  const end = lane + (((rate - 1) >> 3) << 4) + ((rate - 1) & 7);
-  store<u8>(end, load<u8>(end) ^ 0x80);
-}
-
-/**
  * SampleNTT (Algorithm 7) of one polynomial from the 34-byte seed
  * rho || j || i, with the scalar Keccak state `st`.
  */
@@ -88,8 +71,8 @@ export function sampleNTT(p: usize, st: usize, seed: usize): void {
  */
 export function sampleNTTx2(p0: usize, p1: usize, st2: usize, buf: usize, seed0: usize, seed1: usize): void {
   keccakX2Init(st2);
-  absorbShortX2(st2, 0, seed0, 34, SHAKE128_RATE);
-  absorbShortX2(st2, 1, seed1, 34, SHAKE128_RATE);
+  keccakX2AbsorbShort(st2, 0, seed0, 34, SHAKE128_RATE, DS_SHAKE);
+  keccakX2AbsorbShort(st2, 1, seed1, 34, SHAKE128_RATE, DS_SHAKE);
   let c0: u32 = 0;
   let c1: u32 = 0;
   const lanes = <usize>SHAKE128_RATE >> 3;
@@ -111,9 +94,9 @@ export function prfX2(out0: usize, out1: usize, st2: usize, buf: usize, key: usi
   keccakX2Init(st2);
   memory.copy(buf, key, 32);
   store<u8>(buf, n0, 32);
-  absorbShortX2(st2, 0, buf, 33, SHAKE256_RATE);
+  keccakX2AbsorbShort(st2, 0, buf, 33, SHAKE256_RATE, DS_SHAKE);
   store<u8>(buf, n1, 32);
-  absorbShortX2(st2, 1, buf, 33, SHAKE256_RATE);
+  keccakX2AbsorbShort(st2, 1, buf, 33, SHAKE256_RATE, DS_SHAKE);
   const total = <usize>(64 * eta);
   const lanes = <usize>SHAKE256_RATE >> 3;
   for (let off: usize = 0; off < total; off += SHAKE256_RATE) {

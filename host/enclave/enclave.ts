@@ -22,12 +22,17 @@ export interface EnclaveExports {
   mlkem_decaps(level: number, dk: number, ct: number, ss: number): number;
   mlkem_check_ek(level: number, ek: number): number;
   mlkem_check_dk(level: number, dk: number): number;
+  mldsa_keygen(level: number, xi: number, pk: number, sk: number): number;
+  mldsa_sign(level: number, sk: number, mu: number, rnd: number, sig: number): number;
+  mldsa_verify(level: number, pk: number, mu: number, sig: number): number;
+  mldsa_pk_from_sk(level: number, sk: number, pk: number): number;
 }
 
 const REQUIRED: readonly (keyof EnclaveExports)[] = [
   'memory', 'abi_version', 'io_ptr', 'io_bytes', 'hctx_ptr', 'hctx_bytes', 'sha3_oneshot',
   'keccak_absorb', 'keccak_finish', 'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps',
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
+  'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
 ];
 
 export class Enclave {

@@ -1,0 +1,49 @@
+// ML-DSA's working memory inside SCRATCH (assembly/mem.ts), sized for
+// ML-DSA-87 (k = 8, l = 7). Polynomials are 1024 bytes (256 i32). Regions
+// below SECRET_END may hold secrets (the Keccak states that absorbed them,
+// K, rho', rho'', s1, s2, t0, y, w, z, the products with c) and are wiped at
+// the exit of every operation; A-hat (from rho) above it is public.
+//
+// Peak use, ML-DSA-87 signing: 70,912 bytes of secret state (to SECRET_END)
+// plus 57,344 bytes of A-hat = 128,256 bytes of scratch; with the 64 KiB I/O
+// window, the hash context and the constant tables, the module's linear
+// memory is 4 pages (256 KiB). docs/mldsa.md restates this.
+import { SCRATCH } from '../mem';
+
+export const ST: usize = SCRATCH; // scalar Keccak state (200 bytes)
+export const ST2: usize = SCRATCH + 256; // 2-way Keccak state (400 bytes)
+export const SEED: usize = SCRATCH + 672; // XOF/PRF input (<= 66 bytes)
+export const SEED2: usize = SCRATCH + 752; // second XOF input (34 bytes)
+/**
+ * Squeezed blocks of two streams, XBUF_STRIDE apart: ExpandMask squeezes five
+ * whole 136-byte blocks (680 bytes) per stream, of which it uses 640 or 576.
+ */
+export const XBUF: usize = SCRATCH + 832;
+export const XBUF_STRIDE: usize = 688;
+/** H(xi || k || l): rho (32) || rho' (64) || K (32). */
+export const HBUF: usize = SCRATCH + 2240;
+export const TR: usize = SCRATCH + 2368; // 64
+export const RHOPP: usize = SCRATCH + 2432; // rho'' (64)
+export const MU: usize = SCRATCH + 2496; // 64
+export const CTILDE: usize = SCRATCH + 2560; // up to 64
+/** K || rnd || mu, the input of rho'' = H(K || rnd || mu). */
+export const HIN: usize = SCRATCH + 2624; // 128
+/** w1Encode(w1): k x 192 bytes at most. */
+export const W1PACK: usize = SCRATCH + 2752;
+export const PV_S1: usize = SCRATCH + 4352; // l polys: s1, then s1-hat
+export const PV_S2: usize = PV_S1 + 7 * 1024; // k polys: s2, then s2-hat
+export const PV_T0: usize = PV_S2 + 8 * 1024; // k polys: t0, then t0-hat
+export const PV_Y: usize = PV_T0 + 8 * 1024; // l polys: y
+export const PV_Z: usize = PV_Y + 7 * 1024; // l polys: y-hat, then z
+export const PV_W: usize = PV_Z + 7 * 1024; // k polys: w
+export const PV_W1: usize = PV_W + 8 * 1024; // k polys: w1
+export const PV_H: usize = PV_W1 + 8 * 1024; // k polys: hints
+export const P_C: usize = PV_H + 8 * 1024; // c-hat
+export const P_T0: usize = P_C + 1024; // temporaries
+export const P_T1: usize = P_T0 + 1024;
+export const P_T2: usize = P_T1 + 1024;
+export const SECRET_END: usize = P_T2 + 1024;
+/** A-hat, k x l polynomials row-major (public). */
+export const PV_A: usize = SECRET_END;
+export const USED: usize = SECRET_END + 56 * 1024 - SCRATCH;
+export const WIPE: usize = SECRET_END - SCRATCH;
