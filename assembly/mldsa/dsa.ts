@@ -9,7 +9,7 @@ import { OK, ERR_SK_MALFORMED, ERR_SIGN_LOOP } from '../../abi/status';
 import { Params, gamma1, etaBits, zBits, w1Bits, pkBytes } from './params';
 import { ntt, invntt, pointwiseAcc } from './ntt';
 import {
-  polyAdd, polySub, polyReduce, polyFreeze, polyCaddq, polyShiftL, polyChkNorm, polyPower2Round,
+  polyAdd, polySub, polyReduce, polyFreeze, polyShiftL, polyChkNorm, polyPower2Round,
   polyDecompose, polyMakeHint, polyUseHint,
 } from './poly';
 import { packPoly, unpackPoly, unpackGamma1, packHints, unpackHints } from './packing';
@@ -171,7 +171,7 @@ function challengeHash(ct: usize, mu: usize, w1: usize, p: Params): void {
   keccakSqueeze(ST, SHAKE256_RATE, 0, ct, <usize>p.ctildeBytes);
 }
 
-/** r = NTT^-1(c-hat o a) for one polynomial a (NTT form). |r| < q. */
+/** r = NTT^-1(c-hat o a) for one polynomial a (NTT form), in [-q/4, 5q/4]. */
 // @ts-ignore: decorator
 @inline function mulC(r: usize, a: usize): void {
   pointwiseAcc(r, P_C, a, 1);
@@ -205,7 +205,7 @@ function attempt(kappa: i32, p: Params): bool {
     const w = poly(PV_W, i);
     pointwiseAcc(w, poly(PV_A, i * l), PV_Z, l);
     invntt(w);
-    polyCaddq(w);
+    polyFreeze(w);
     polyDecompose(poly(PV_W1, i), 0, w, p.gamma2);
   }
   challengeHash(CTILDE, MU, PV_W1, p);
@@ -307,7 +307,7 @@ export function verifyInternal(pk: usize, mu: usize, sig: usize, p: Params): i32
     polySub(w, w, P_T2);
     polyReduce(w);
     invntt(w);
-    polyCaddq(w);
+    polyFreeze(w);
     polyUseHint(w, poly(PV_H, i), P_T0, p.gamma2);
   }
   challengeHash(CTILDE, mu, PV_W, p);

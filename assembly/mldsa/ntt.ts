@@ -4,16 +4,17 @@
 // SIMD layout: i32 coefficients, four to a v128. Layers with len >= 4 pair
 // whole vectors; the last two forward layers (len 2, 1) and the first two
 // inverse layers work on 8-coefficient chunks held in two registers and
-// shuffled so that each butterfly pairs whole vectors. Twiddles are in
-// Montgomery form, so montMulV(b, z) = b zeta exactly (mod q).
-import { montMulV, montReduce64 } from './reduce';
+// shuffled so that each butterfly pairs whole vectors. Twiddles are
+// multiplied in with Barrett multiplication (reduce.ts, fqmulV): |b z| ->
+// [-q/4, 5q/4].
+import { fqmulV, montReduce64 } from './reduce';
 import {
   ZETAS, ZETASQ, FWD2, FWD2Q, FWD1, FWD1Q, INV1, INV1Q, INV2, INV2Q, F_SCALE, F_SCALE_Q,
 } from './tables';
 
 /**
  * NTT (Algorithm 41) in place on 256 i32 at p. Input |a| < q; each layer adds
- * less than q, so the output is bounded by 9q < 2^27 (no reduction needed).
+ * at most 5q/4, so the output is bounded by 11q < 2^27 (no reduction needed).
  */
 export function ntt(p: usize): void {
   let m = 0;
@@ -26,7 +27,7 @@ export function ntt(p: usize): void {
       const base = p + (<usize>start << 2);
       for (let j: usize = 0; j < step; j += 16) {
         const a = v128.load(base + j);
-        const t = montMulV(v128.load(base + j + step), z, zq);
+        const t = fqmulV(v128.load(base + j + step), z, zq);
         v128.store(base + j, i32x4.add(a, t));
         v128.store(base + j + step, i32x4.sub(a, t));
       }
@@ -39,13 +40,13 @@ export function ntt(p: usize): void {
     // len 2: A = [c0,c1,c4,c5], B = [c2,c3,c6,c7].
     let a = i32x4.shuffle(v0, v1, 0, 1, 4, 5);
     let b = i32x4.shuffle(v0, v1, 2, 3, 6, 7);
-    let t = montMulV(b, v128.load(FWD2 + (c << 4)), v128.load(FWD2Q + (c << 4)));
+    let t = fqmulV(b, v128.load(FWD2 + (c << 4)), v128.load(FWD2Q + (c << 4)));
     const a1 = i32x4.add(a, t);
     const b1 = i32x4.sub(a, t);
     // len 1: A = [c0,c2,c4,c6], B = [c1,c3,c5,c7]; a1 = [c0,c1,c4,c5], b1 = [c2,c3,c6,c7].
     a = i32x4.shuffle(a1, b1, 0, 4, 2, 6);
     b = i32x4.shuffle(a1, b1, 1, 5, 3, 7);
-    t = montMulV(b, v128.load(FWD1 + (c << 4)), v128.load(FWD1Q + (c << 4)));
+    t = fqmulV(b, v128.load(FWD1 + (c << 4)), v128.load(FWD1Q + (c << 4)));
     const a2 = i32x4.add(a, t);
     const b2 = i32x4.sub(a, t);
     v128.store(q, i32x4.shuffle(a2, b2, 0, 4, 1, 5));
@@ -55,9 +56,10 @@ export function ntt(p: usize): void {
 
 /**
  * NTT^-1 (Algorithm 42) in place, times 2^32: the final scale is
- * F = 2^64 / 256 mod q applied by Montgomery multiplication, which cancels
- * the 2^-32 that pointwise products leave. Input |a| < q; the sums grow to at
- * most 256 q < 2^31 (no reduction needed); output |a| < q.
+ * F = 2^32 / 256 mod q instead of 1/256, which cancels the 2^-32 that
+ * pointwise products leave. Input |a| < q. Each layer at most doubles the
+ * largest coefficient (the twiddled halves stay under 5q/4), so the sums
+ * reach at most 256 q < 2^31: no reduction needed. Output in [-q/4, 5q/4].
  */
 export function invntt(p: usize): void {
   for (let c: usize = 0; c < 32; c++) {
@@ -68,12 +70,12 @@ export function invntt(p: usize): void {
     let a = i32x4.shuffle(v0, v1, 0, 2, 4, 6);
     let b = i32x4.shuffle(v0, v1, 1, 3, 5, 7);
     const a1 = i32x4.add(a, b);
-    const b1 = montMulV(i32x4.sub(a, b), v128.load(INV1 + (c << 4)), v128.load(INV1Q + (c << 4)));
+    const b1 = fqmulV(i32x4.sub(a, b), v128.load(INV1 + (c << 4)), v128.load(INV1Q + (c << 4)));
     // len 2: A = [c0,c1,c4,c5], B = [c2,c3,c6,c7]; a1 = [c0,c2,c4,c6], b1 = [c1,c3,c5,c7].
     a = i32x4.shuffle(a1, b1, 0, 4, 2, 6);
     b = i32x4.shuffle(a1, b1, 1, 5, 3, 7);
     const a2 = i32x4.add(a, b);
-    const b2 = montMulV(i32x4.sub(a, b), v128.load(INV2 + (c << 4)), v128.load(INV2Q + (c << 4)));
+    const b2 = fqmulV(i32x4.sub(a, b), v128.load(INV2 + (c << 4)), v128.load(INV2Q + (c << 4)));
     // a2 = [c0,c1,c4,c5], b2 = [c2,c3,c6,c7].
     v128.store(q, i32x4.shuffle(a2, b2, 0, 1, 4, 5));
     v128.store(q, i32x4.shuffle(a2, b2, 2, 3, 6, 7), 16);
@@ -90,20 +92,22 @@ export function invntt(p: usize): void {
         const a = v128.load(base + j);
         const b = v128.load(base + j + step);
         v128.store(base + j, i32x4.add(a, b));
-        v128.store(base + j + step, montMulV(i32x4.sub(a, b), z, zq));
+        v128.store(base + j + step, fqmulV(i32x4.sub(a, b), z, zq));
       }
     }
   }
   const f = i32x4.splat(F_SCALE);
   const fq = i32x4.splat(F_SCALE_Q);
-  for (let j: usize = 0; j < 1024; j += 16) v128.store(p + j, montMulV(v128.load(p + j), f, fq));
+  for (let j: usize = 0; j < 1024; j += 16) v128.store(p + j, fqmulV(v128.load(p + j), f, fq));
 }
 
 /**
  * r = 2^-32 sum_{j<n} a_j o b_j (Algorithm 45 summed over a vector), a_j at
  * a + 1024 j, b_j at b + 1024 j. Products are summed in 64-bit lanes and
- * Montgomery-reduced once: exact while sum |a b| < q 2^31 (n <= 7 factors
- * below 9q and q: 7 * 9q * q < q 2^31). Output |r| < q.
+ * Montgomery-reduced once: exact while sum |a b| < q 2^31, which holds for
+ * the callers' n <= 7 products of an NTT output (< 11q) with a coefficient of
+ * A (< q), and for one product of two NTT outputs (121 q^2 < q 2^31).
+ * Output |r| < q.
  */
 export function pointwiseAcc(r: usize, a: usize, b: usize, n: i32): void {
   for (let i: usize = 0; i < 1024; i += 16) {

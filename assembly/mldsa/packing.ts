@@ -7,9 +7,11 @@
 // public; values only flow through shifts and masks (constant time).
 
 /**
- * Pack 256 coefficients with `bits` bits each: value = (neg ? off - c : c).
- * SimpleBitPack is neg = false (t1, w1); BitPack(w, a, b) stores b - w_i, so
- * neg = true with off = b (s1, s2 with b = eta; t0 with 2^12; z with gamma1).
+ * Pack 256 coefficients with `bits` bits each (bits <= 20): value =
+ * (neg ? off - c : c). SimpleBitPack is neg = false (t1, w1); BitPack(w, a, b)
+ * stores b - w_i, so neg = true with off = b (s1, s2 with b = eta; t0 with
+ * 2^12; z with gamma1). The accumulator is flushed 32 bits at a time; 256 bits
+ * coefficients are a whole number of 32-bit words, so nothing is left over.
  */
 export function packPoly(dst: usize, p: usize, bits: i32, off: i32, neg: bool): void {
   let acc: u64 = 0;
@@ -17,31 +19,30 @@ export function packPoly(dst: usize, p: usize, bits: i32, off: i32, neg: bool): 
   const mask: u64 = (<u64>1 << <u64>bits) - 1;
   for (let i: usize = 0; i < 256; i++) {
     const c = load<i32>(p + (i << 2));
-    const v = <u64>(neg ? off - c : c) & mask;
-    acc |= v << <u64>n;
+    acc |= (<u64>(neg ? off - c : c) & mask) << <u64>n;
     n += bits;
-    while (n >= 8) {
-      store<u8>(dst, <u8>acc);
-      dst++;
-      acc >>= 8;
-      n -= 8;
+    if (n >= 32) {
+      store<u32>(dst, <u32>acc);
+      dst += 4;
+      acc >>= 32;
+      n -= 32;
     }
   }
 }
 
 /**
- * Unpack 256 coefficients of `bits` bits: c = (neg ? off - v : v). Reads
- * exactly 32 bits bytes.
+ * Unpack 256 coefficients of `bits` bits (bits <= 20): c = (neg ? off - v :
+ * v). Reads exactly 32 bits bytes, 32 bits at a time.
  */
 export function unpackPoly(p: usize, src: usize, bits: i32, off: i32, neg: bool): void {
   let acc: u64 = 0;
   let n: i32 = 0;
   const mask: u64 = (<u64>1 << <u64>bits) - 1;
   for (let i: usize = 0; i < 256; i++) {
-    while (n < bits) {
-      acc |= <u64>load<u8>(src) << <u64>n;
-      src++;
-      n += 8;
+    if (n < bits) {
+      acc |= <u64>load<u32>(src) << <u64>n;
+      src += 4;
+      n += 32;
     }
     const v = <i32>(acc & mask);
     acc >>= <u64>bits;
