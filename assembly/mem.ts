@@ -18,7 +18,7 @@ export const HCTX: usize = memory.data(KECCAK_CTX_BYTES, 16);
  * Bytes of scratch, shared by the kernels (one runs at a time); sized by the
  * largest, ML-DSA-87 signing (see assembly/mldsa/scratch.ts).
  */
-export const SCRATCH_BYTES: usize = 131072;
+export const SCRATCH_BYTES: usize = 73728;
 export const SCRATCH: usize = memory.data(<i32>SCRATCH_BYTES, 64);
 
 /** True when [p, p + len) lies inside the I/O window (and does not wrap). */

@@ -1,13 +1,16 @@
-// ML-DSA's working memory inside SCRATCH (assembly/mem.ts), sized for
-// ML-DSA-87 (k = 8, l = 7). Polynomials are 1024 bytes (256 i32). Regions
-// below SECRET_END may hold secrets (the Keccak states that absorbed them,
-// K, rho', rho'', s1, s2, t0, y, w, z, the products with c) and are wiped at
-// the exit of every operation; A-hat (from rho) above it is public.
+// ML-DSA's working memory, sized for ML-DSA-87 (k = 8, l = 7). Polynomials
+// are 1024 bytes (256 i32). Everything inside SCRATCH (assembly/mem.ts) up to
+// SECRET_END may hold secrets (the Keccak states that absorbed them, K, rho',
+// rho'', s1, s2, t0, y, w, z, the products with c) and is wiped at the exit
+// of every operation. A-hat lives in its own region, AMAT: it is a public
+// function of rho, kept with its tag (parameter set, rho) so that the next
+// operation on the same key skips ExpandA (FIPS 204 section 3.6 allows A-hat
+// to be precomputed and stored).
 //
 // Peak use, ML-DSA-87 signing: 70,912 bytes of secret state (to SECRET_END)
-// plus 57,344 bytes of A-hat = 128,256 bytes of scratch; with the 64 KiB I/O
-// window, the hash context and the constant tables, the module's linear
-// memory is 4 pages (256 KiB). docs/mldsa.md restates this.
+// plus 57,344 bytes of A-hat = 128,256 bytes; with the 64 KiB I/O window,
+// the hash context and the constant tables, the module's linear memory is
+// 4 pages (256 KiB). docs/mldsa.md restates this.
 import { SCRATCH } from '../mem';
 
 export const ST: usize = SCRATCH; // scalar Keccak state (200 bytes)
@@ -43,7 +46,9 @@ export const P_T0: usize = P_C + 1024; // temporaries
 export const P_T1: usize = P_T0 + 1024;
 export const P_T2: usize = P_T1 + 1024;
 export const SECRET_END: usize = P_T2 + 1024;
-/** A-hat, k x l polynomials row-major (public). */
-export const PV_A: usize = SECRET_END;
-export const USED: usize = SECRET_END + 56 * 1024 - SCRATCH;
+/** Bytes of SCRATCH that ML-DSA uses, all wiped after each operation. */
 export const WIPE: usize = SECRET_END - SCRATCH;
+/** A-hat, k x l <= 56 polynomials row-major (public). */
+export const PV_A: usize = memory.data(56 * 1024, 64);
+/** The tag of PV_A: k << 8 | l (0 = empty), then the rho it was expanded from. */
+export const A_TAG: usize = memory.data(36, 16);
