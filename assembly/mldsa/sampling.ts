@@ -10,10 +10,33 @@ import { unpackGamma1 } from './packing';
 
 /**
  * Rejection step of RejNTTPoly: 3-byte little-endian candidates, top bit
- * cleared, kept when < q. Public input (from rho): may branch. Returns the new
- * count.
+ * cleared, kept when < q. Public input (from rho): may branch. SIMD path:
+ * 12 bytes -> four candidates in i32 lanes (a swizzle spreads the 3-byte
+ * groups), compared with q; when all four are accepted (the usual case: a
+ * candidate is rejected with probability 2^-10) they are stored at once,
+ * otherwise that group goes through the scalar step. The vector path loads
+ * 16 bytes for its 12, so it stops 16 bytes before the end of the block, and
+ * runs while ctr <= 252 so that its 16-byte store stays inside p.
  */
 function rejUniform(p: usize, ctr: i32, buf: usize, len: usize): i32 {
+  let b: usize = 0;
+  const mask = i32x4.splat(0x7fffff);
+  const qv = i32x4.splat(Q);
+  for (; b + 16 <= len && ctr <= N - 4; b += 12) {
+    const raw = v128.load(buf + b);
+    const v = v128.and(i8x16.swizzle(raw, i8x16(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1)), mask);
+    if (i32x4.bitmask(i32x4.lt_s(v, qv)) == 0xf) {
+      v128.store(p + (<usize>ctr << 2), v);
+      ctr += 4;
+    } else {
+      ctr = rejScalar(p, ctr, buf + b, 12);
+    }
+  }
+  return rejScalar(p, ctr, buf + b, len - b);
+}
+
+/** The scalar rejection step over `len` bytes (a multiple of 3). */
+function rejScalar(p: usize, ctr: i32, buf: usize, len: usize): i32 {
   for (let b: usize = 0; b + 3 <= len && ctr < N; b += 3) {
     const t = (<i32>load<u16>(buf + b) | (<i32>load<u8>(buf + b + 2) << 16)) & 0x7fffff;
     if (t < Q) {
