@@ -1,9 +1,12 @@
-// Benchmark entry: `npm run bench -- [suite...] [--json] [--quick]`
+// Benchmark entry: `npm run bench -- [suite...] [--json] [--quick] [--peers-only]`
 // (node dist/benches/run.js). With no suite names, runs every suite.
 //
-//   --json   print the results as JSON on stdout instead of the tables
-//            ({ "<suite>": {...} }); progress still goes to stderr
-//   --quick  short smoke-test run; nothing is written to benches/results/
+//   --json        print the results as JSON on stdout instead of the tables
+//                 ({ "<suite>": {...} }); progress still goes to stderr
+//   --quick       short smoke-test run; nothing is written to benches/results/
+//   --peers-only  time only the other implementations, without awre (for a
+//                 suite whose awre side does not exist yet; see PEERS_ONLY);
+//                 nothing is written to benches/results/
 //
 // Exit codes: 0 fine, 1 a suite failed (error or correctness check), 2 usage.
 import { writeResults } from './lib/results.js';
@@ -12,22 +15,34 @@ import type { Suite } from './lib/suite.js';
 /** Every suite, one file each, loaded only when selected. */
 const SUITES: Record<string, () => Promise<Suite>> = {
   mlkem: async () => (await import('./mlkem.js')).suite,
+  mldsa: async () => (await import('./mldsa.js')).suite,
 };
 
-const USAGE = `usage: npm run bench -- [suite...] [--json] [--quick]
-suites: ${Object.keys(SUITES).join(', ')} (default: all)`;
+/** Suites that support --peers-only (the default selection under that flag). */
+const PEERS_ONLY: readonly string[] = ['mldsa'];
 
-function parseArgs(argv: string[]): { names: string[]; json: boolean; quick: boolean } | string {
+const USAGE = `usage: npm run bench -- [suite...] [--json] [--quick] [--peers-only]
+suites: ${Object.keys(SUITES).join(', ')} (default: all; with --peers-only: ${PEERS_ONLY.join(', ')})`;
+
+interface Args { names: string[]; json: boolean; quick: boolean; peersOnly: boolean }
+
+function parseArgs(argv: string[]): Args | string {
   const names: string[] = [];
-  let json = false, quick = false;
+  let json = false, quick = false, peersOnly = false;
   for (const arg of argv) {
     if (arg === '--json') json = true;
     else if (arg === '--quick') quick = true;
+    else if (arg === '--peers-only') peersOnly = true;
     else if (arg.startsWith('-')) return `unknown option: ${arg}`;
     else if (!(arg in SUITES)) return `unknown suite: ${arg}`;
     else if (!names.includes(arg)) names.push(arg);
   }
-  return { names: names.length > 0 ? names : Object.keys(SUITES), json, quick };
+  if (peersOnly) {
+    const unsupported = names.filter((n) => !PEERS_ONLY.includes(n));
+    if (unsupported.length > 0) return `--peers-only is not supported by: ${unsupported.join(', ')}`;
+  }
+  const all = peersOnly ? [...PEERS_ONLY] : Object.keys(SUITES);
+  return { names: names.length > 0 ? names : all, json, quick, peersOnly };
 }
 
 async function main(): Promise<number> {
@@ -48,9 +63,9 @@ async function main(): Promise<number> {
     try {
       const suite = await SUITES[name]!();
       const started = new Date();
-      const report = await suite.run({ quick: args.quick, log });
+      const report = await suite.run({ quick: args.quick, peersOnly: args.peersOnly, log });
       if (!report.ok) code = 1;
-      if (args.quick) log(`${name}: --quick run, results not written`);
+      if (args.quick || args.peersOnly) log(`${name}: ${args.quick ? '--quick' : '--peers-only'} run, results not written`);
       else for (const f of writeResults(name, report.data, started)) log(`${name}: wrote ${f}`);
       if (args.json) json[name] = report.data;
       else console.log(`\n${report.text}\n`);

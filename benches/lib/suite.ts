@@ -3,6 +3,8 @@
 export interface SuiteOptions {
   /** Short smoke-test run: fewer and shorter rounds; results are not written. */
   quick: boolean;
+  /** Time only the peers, without awre (--peers-only; only suites listed in run.ts PEERS_ONLY get true). */
+  peersOnly: boolean;
   /** Progress messages (to stderr, so stdout stays clean for --json). */
   log: (message: string) => void;
 }

@@ -15,9 +15,9 @@ export function fmtOps(opsPerSec: number): string {
   return Math.round(opsPerSec).toLocaleString('en-US');
 }
 
-/** A speed ratio such as "3.42x". */
-export function fmtRatio(ratio: number): string {
-  return `${ratio.toFixed(2)}x`;
+/** A speed ratio such as "3.42x" (`digits` decimals, default 2). */
+export function fmtRatio(ratio: number, digits = 2): string {
+  return `${ratio.toFixed(digits)}x`;
 }
 
 /** A fraction as a percentage such as "1.8%". */
