@@ -17,6 +17,7 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const EXPORTED_FUNCTIONS = [
   'abi_version', 'io_ptr', 'io_bytes', 'hctx_ptr', 'hctx_bytes', 'sha3_oneshot', 'keccak_absorb', 'keccak_finish',
   'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps', 'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
+  'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
 ];
 
 describe('reproducible build', () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const out = join(mkdtempSync(join(tmpdir(), 'awre-int-')), 'internals.wasm');
   const { error, stderr } = await asc.main([
     'tests/as/internals.ts', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=',
-    '-O3', '--initialMemory', '4', '--outFile', out,
+    '-O3', '--outFile', out,
   ]);
   if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), {});
