@@ -49,3 +49,8 @@ export const MLDSA65_SIG_BYTES = 3309;
 export const MLDSA87_PK_BYTES = 2592;
 export const MLDSA87_SK_BYTES = 4896;
 export const MLDSA87_SIG_BYTES = 4627;
+
+// NIST SP 800-38D AES-GCM.
+export const AES_BLOCK_BYTES = 16;
+export const GCM_TAG_MAX_BYTES = 16;
+export const GCM_NONCE_BYTES = 12; // the fast path; any length >= 1 is accepted

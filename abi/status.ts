@@ -22,5 +22,7 @@ export const ERR_HASH_STATE = -12;
 export const ERR_SK_MALFORMED = -13;
 /** ML-DSA signing was rejected MAX_SIGN_ITERATIONS times (FIPS 204 Appendix C). */
 export const ERR_SIGN_LOOP = -14;
+/** SP 800-38D: the GCM tag does not match; no plaintext was released. */
+export const ERR_AUTH = -15;
 /** The enclave reached a state that should be impossible. */
 export const ERR_INTERNAL = -127;

@@ -5,7 +5,7 @@
 // overlap inputs. On error no output byte has been written.
 import {
   ABI_VERSION, IO_BYTES, KECCAK_CTX_BYTES, MLKEM_KEYGEN_SEED_BYTES, MLKEM_SEED_BYTES, MLKEM_SS_BYTES,
-  MLDSA_SEED_BYTES, MLDSA_RND_BYTES, MLDSA_MU_BYTES,
+  MLDSA_SEED_BYTES, MLDSA_RND_BYTES, MLDSA_MU_BYTES, GCM_TAG_MAX_BYTES,
 } from '../abi/lengths';
 import { ERR_ARG } from '../abi/status';
 import { IO, HCTX, SCRATCH, inIO, disjoint } from './mem';
@@ -17,6 +17,7 @@ import { keyGenInternal, encapsInternal, decapsInternal, ekCheck, dkCheck } from
 import { paramsOf, pkBytes, skBytes, sigBytes } from './mldsa/params';
 import { WIPE as DSA_WIPE } from './mldsa/scratch';
 import * as dsa from './mldsa/dsa';
+import { gcmInit, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd } from './aes/gcm';
 
 export function abi_version(): i32 { return ABI_VERSION; }
 export function io_ptr(): usize { return IO; }
@@ -167,4 +168,42 @@ export function mldsa_pk_from_sk(level: i32, sk: usize, pk: usize): i32 {
   const st = dsa.pkFromSk(pk, sk, p);
   wipe(SCRATCH, DSA_WIPE);
   return st;
+}
+
+// ---- NIST SP 800-38D AES-GCM ---------------------------------------------------
+
+/** Start a GCM operation (see assembly/aes/gcm.ts): decrypt = 0 or 1. */
+export function gcm_init(key: usize, keyLen: i32, iv: usize, ivLen: usize, tagLen: i32, decrypt: i32): i32 {
+  if (keyLen < 0 || !inIO(key, <usize>keyLen) || !inIO(iv, ivLen)) return ERR_ARG;
+  return gcmInit(key, keyLen, iv, ivLen, tagLen, decrypt);
+}
+
+/** Absorb AAD. */
+export function gcm_aad(src: usize, len: usize): i32 {
+  if (!inIO(src, len)) return ERR_ARG;
+  return gcmAad(src, len);
+}
+
+/** Encrypt (then authenticate) or, after verification, decrypt a chunk; src == dst is allowed. */
+export function gcm_crypt(src: usize, dst: usize, len: usize): i32 {
+  if (!inIO(src, len) || !inIO(dst, len)) return ERR_ARG;
+  if (src != dst && !disjoint(src, len, dst, len)) return ERR_ARG;
+  return gcmCrypt(src, dst, len);
+}
+
+/** Decrypt mode: authenticate a ciphertext chunk. */
+export function gcm_auth(src: usize, len: usize): i32 {
+  if (!inIO(src, len)) return ERR_ARG;
+  return gcmAuth(src, len);
+}
+
+/** Write (encrypt) or check (decrypt) the tag; ERR_AUTH on a mismatch. */
+export function gcm_finish(tag: usize): i32 {
+  if (!inIO(tag, <usize>GCM_TAG_MAX_BYTES)) return ERR_ARG;
+  return gcmFinish(tag);
+}
+
+/** End the operation and wipe its keys and state. */
+export function gcm_end(): void {
+  gcmEnd();
 }

@@ -11,6 +11,8 @@ export type AwreErrorCode =
   | 'KEY_MISMATCH' // a secret key that does not belong to the prepared public key
   | 'SK_MALFORMED' // FIPS 204 skDecode: s1/s2 coefficient outside [-eta, eta]
   | 'SIGN_FAILED' // ML-DSA signing rejected every attempt (FIPS 204 Appendix C bound)
+  | 'AUTH_FAILED' // AES-GCM: the tag does not match; no plaintext released
+  | 'NONCE_REUSE' // AES-GCM: a second encrypt() with the same key and nonce
   | 'ENCLAVE_ARG' // the enclave refused a pointer/length (a host bug)
   | 'ENCLAVE_INTERNAL' // the enclave reported an impossible state
   | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
@@ -48,6 +50,7 @@ const STATUS_CODES: ReadonlyMap<number, AwreErrorCode> = new Map([
   [S.ERR_HASH_STATE, 'HASH_STATE'],
   [S.ERR_SK_MALFORMED, 'SK_MALFORMED'],
   [S.ERR_SIGN_LOOP, 'SIGN_FAILED'],
+  [S.ERR_AUTH, 'AUTH_FAILED'],
   [S.ERR_INTERNAL, 'ENCLAVE_INTERNAL'],
 ]);
 
@@ -70,6 +73,7 @@ export function describeStatus(status: number): string {
     case S.ERR_HASH_STATE: return 'malformed hash context';
     case S.ERR_SK_MALFORMED: return 'secret key has an s1/s2 coefficient outside [-eta, eta] (FIPS 204 skDecode)';
     case S.ERR_SIGN_LOOP: return 'signing rejected every attempt of its loop';
+    case S.ERR_AUTH: return 'authentication failed (SP 800-38D)';
     default: return `internal enclave error (status ${status})`;
   }
 }

@@ -4,6 +4,8 @@ export { ml_kem512, ml_kem768, ml_kem1024 } from './mlkem.js';
 export type { MLKEM, KEMPrepared, KEMLengths } from './mlkem.js';
 export { ml_dsa44, ml_dsa65, ml_dsa87 } from './mldsa.js';
 export type { MLDSA, DSAInternal, Signer, DSALengths, SigOpts, VerOpts } from './mldsa.js';
+export { gcm } from './gcm.js';
+export type { Cipher, GcmOpts } from './gcm.js';
 export { sha3_224, sha3_256, sha3_384, sha3_512, shake128, shake256, Keccak, hashBits } from './sha3.js';
 export type { CHash, CHashXOF, ShakeOpts } from './sha3.js';
 export { AwreError } from './errors.js';

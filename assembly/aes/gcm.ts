@@ -1,0 +1,268 @@
+// NIST SP 800-38D: GCM over the bitsliced AES (aes.ts) and the constant-time
+// GHASH (ghash.ts), streamed through the I/O window so that no length is
+// capped by a buffer: the host feeds the AAD and the data in chunks.
+//
+// One context (CTX) serves one operation at a time:
+//   encrypt:  gcmInit -> gcmAad* -> gcmCrypt* -> gcmFinish (writes the tag)
+//   decrypt:  gcmInit -> gcmAad* -> gcmAuth* -> gcmFinish (checks the tag)
+//             -> gcmCrypt* over the same ciphertext -> gcmEnd
+// Decryption authenticates the whole ciphertext before any plaintext is
+// produced: gcmCrypt refuses to run in decrypt mode until the tag has been
+// verified, and then only over as many bytes as were authenticated. Every
+// data chunk but the last is a multiple of 16 bytes. The round keys, H, J0,
+// the counter and every keystream block are wiped at the end of the
+// operation and on any failure.
+import { OK, ERR_ARG, ERR_AUTH, ERR_HASH_STATE, ERR_TOO_LARGE } from '../../abi/status';
+import { transpose, encryptBitsliced, expandKey, RK_BYTES } from './aes';
+import { ghashInit, ghashBlocks, ghashOutput, GHASH_BYTES } from './ghash';
+import { ctDiffer } from '../ct';
+
+// Context layout.
+const CTX_BYTES: usize = 15 * 128 + GHASH_BYTES + 16 * 4 + 128 + 128 + 256 + 128 + 64;
+export const CTX: usize = memory.data(<i32>CTX_BYTES, 64);
+const RK: usize = CTX; // 15 bitsliced round keys
+const G: usize = RK + 15 * RK_BYTES; // GHASH state and the powers of H
+const J0: usize = G + GHASH_BYTES; // pre-counter block (16)
+const PART: usize = J0 + 16; // partial AAD block (16)
+const TAG: usize = PART + 16; // computed tag (16)
+const LENBLK: usize = TAG + 16; // [len(A)]64 || [len(C)]64 (16)
+const Q: usize = LENBLK + 16; // bitsliced batch (128)
+const KS: usize = Q + 128; // keystream of the batch (128)
+const W: usize = KS + 128; // key schedule words (240 -> 256)
+const TMP: usize = W + 256; // key schedule scratch (128)
+const META: usize = TMP + 128; // the fields below (64)
+
+// Fields in META.
+const NR: usize = META; // i32: rounds
+const TAGLEN: usize = META + 4; // i32
+const PHASE: usize = META + 8; // i32, see below
+const PARTLEN: usize = META + 12; // i32: bytes in PART
+const DECRYPT: usize = META + 16; // i32: 1 when decrypting
+const CTR: usize = META + 20; // u32: next counter value (inc32 of J0's last word)
+const TAIL: usize = META + 24; // i32: 1 once a data chunk was not a multiple of 16
+const TAIL2: usize = META + 28; // i32: the same for the decryption pass
+const AADLEN: usize = META + 32; // u64 bytes
+const CTLEN: usize = META + 40; // u64 bytes (GHASHed)
+const OUTLEN: usize = META + 48; // u64 bytes (encrypted or decrypted)
+
+// Phases (0 after gcmEnd: idle).
+const P_AAD = 1;
+const P_DATA = 2;
+const P_VERIFIED = 3;
+
+/** SP 800-38D section 5.2.1.1: plaintext at most 2^39 - 256 bits. */
+const MAX_DATA: u64 = (<u64>1 << 36) - 32;
+
+/** Wipe the whole context (keys, H, J0, counters, keystream). */
+export function gcmEnd(): void {
+  memory.fill(CTX, 0, CTX_BYTES);
+}
+
+/**
+ * Encrypt the 8 counter blocks J0 with counters ctr .. ctr + 7 (inc32,
+ * big-endian, SP 800-38D section 6.2) into KS: the keystream of one batch.
+ */
+function keystream(ctr: u32): void {
+  const base = v128.load(J0);
+  for (let b: u32 = 0; b < 8; b++) {
+    v128.store(Q + (<usize>b << 4), i32x4.replace_lane(base, 3, <i32>bswap<u32>(ctr + b)));
+  }
+  transpose(Q);
+  encryptBitsliced(Q, RK, load<i32>(NR));
+  transpose(Q);
+  memory.copy(KS, Q, 128);
+}
+
+/** GHASH over len bytes of AAD-or-data, zero-padding a final partial block. */
+function ghashPadded(src: usize, len: usize): void {
+  const full = len >> 4;
+  ghashBlocks(G, src, full);
+  const rest = len & 15;
+  if (rest != 0) {
+    memory.fill(PART, 0, 16);
+    memory.copy(PART, src + (full << 4), rest);
+    ghashBlocks(G, PART, 1);
+  }
+}
+
+/**
+ * Start an operation: key (16/24/32 bytes), IV (any length >= 1: 12 bytes is
+ * the fast path, J0 = IV || 0^31 || 1; otherwise J0 = GHASH(IV || 0^s || 0^64
+ * || [len(IV)]64), SP 800-38D Algorithm 4 step 2), tag length in {4, 8, 12,
+ * 13, 14, 15, 16} bytes. Nothing of a previous operation survives.
+ */
+export function gcmInit(key: usize, keyLen: i32, iv: usize, ivLen: usize, tagLen: i32, decrypt: i32): i32 {
+  gcmEnd();
+  if (keyLen != 16 && keyLen != 24 && keyLen != 32) return ERR_ARG;
+  if (ivLen == 0) return ERR_ARG;
+  if (!(tagLen == 4 || tagLen == 8 || (tagLen >= 12 && tagLen <= 16))) return ERR_ARG;
+  const nr = expandKey(RK, key, keyLen, W, TMP);
+  memory.fill(W, 0, 256);
+  memory.fill(TMP, 0, 128);
+  store<i32>(NR, nr);
+  // H = E_K(0^128): block 0 of a batch of zero blocks.
+  memory.fill(Q, 0, 128);
+  transpose(Q);
+  encryptBitsliced(Q, RK, nr);
+  transpose(Q);
+  ghashInit(G, Q);
+  memory.fill(Q, 0, 128);
+  if (ivLen == 12) {
+    memory.copy(J0, iv, 12);
+    store<u32>(J0 + 12, bswap<u32>(1));
+  } else {
+    ghashPadded(iv, ivLen);
+    store<u64>(LENBLK, 0);
+    store<u64>(LENBLK + 8, bswap<u64>(<u64>ivLen << 3));
+    ghashBlocks(G, LENBLK, 1);
+    ghashOutput(G, J0);
+    store<u64>(G, 0); // Y = 0 again for the message
+    store<u64>(G + 8, 0);
+  }
+  store<u32>(CTR, bswap<u32>(load<u32>(J0 + 12)) + 1);
+  store<i32>(TAGLEN, tagLen);
+  store<i32>(DECRYPT, decrypt != 0 ? 1 : 0);
+  store<i32>(PHASE, P_AAD);
+  return OK;
+}
+
+/** Absorb AAD (any chunking, any length). */
+export function gcmAad(src: usize, len: usize): i32 {
+  if (load<i32>(PHASE) != P_AAD) return ERR_HASH_STATE;
+  store<u64>(AADLEN, load<u64>(AADLEN) + <u64>len);
+  let part = <usize>load<i32>(PARTLEN);
+  if (part != 0) {
+    let take: usize = 16 - part;
+    if (take > len) take = len;
+    memory.copy(PART + part, src, take);
+    part += take;
+    src += take;
+    len -= take;
+    if (part == 16) {
+      ghashBlocks(G, PART, 1);
+      part = 0;
+    }
+  }
+  const full = len >> 4;
+  ghashBlocks(G, src, full);
+  const rest = len & 15;
+  if (rest != 0) {
+    memory.copy(PART, src + (full << 4), rest);
+    part = rest;
+  }
+  store<i32>(PARTLEN, <i32>part);
+  return OK;
+}
+
+/** Close the AAD: pad its last partial block into GHASH. */
+function closeAad(): void {
+  const part = <usize>load<i32>(PARTLEN);
+  if (part != 0) {
+    memory.fill(PART + part, 0, 16 - part);
+    ghashBlocks(G, PART, 1);
+    store<i32>(PARTLEN, 0);
+  }
+  store<i32>(PHASE, P_DATA);
+}
+
+/** Check a data chunk against the chunking rule and the length limit. */
+function acceptChunk(len: usize, total: usize): i32 {
+  if (load<i32>(TAIL) != 0 && len != 0) return ERR_ARG; // a partial block was already last
+  if (load<u64>(total) + <u64>len > MAX_DATA) return ERR_TOO_LARGE;
+  if ((len & 15) != 0) store<i32>(TAIL, 1);
+  return OK;
+}
+
+/** CTR over len bytes from src to dst (they may be the same), continuing the counter. */
+function ctr(src: usize, dst: usize, len: usize): void {
+  let c = load<u32>(CTR);
+  let off: usize = 0;
+  while (off < len) {
+    keystream(c);
+    let n = len - off;
+    if (n > 128) n = 128;
+    let i: usize = 0;
+    for (; i + 16 <= n; i += 16) {
+      v128.store(dst + off + i, v128.xor(v128.load(src + off + i), v128.load(KS + i)));
+    }
+    for (; i < n; i++) store<u8>(dst + off + i, load<u8>(src + off + i) ^ load<u8>(KS + i));
+    c += 8;
+    off += n;
+  }
+  // Only whole blocks advance the counter; a partial last block ends the data.
+  store<u32>(CTR, load<u32>(CTR) + <u32>((len + 15) >> 4));
+  memory.fill(KS, 0, 128);
+}
+
+/**
+ * Encrypt (encrypt mode, then GHASH the ciphertext) or decrypt (decrypt mode,
+ * only after gcmFinish verified the tag, over no more bytes than were
+ * authenticated).
+ */
+export function gcmCrypt(src: usize, dst: usize, len: usize): i32 {
+  const phase = load<i32>(PHASE);
+  if (load<i32>(DECRYPT) == 0) {
+    if (phase == P_AAD) closeAad();
+    else if (phase != P_DATA) return ERR_HASH_STATE;
+    const st = acceptChunk(len, CTLEN);
+    if (st != OK) return st;
+    ctr(src, dst, len);
+    ghashPadded(dst, len);
+    store<u64>(CTLEN, load<u64>(CTLEN) + <u64>len);
+    return OK;
+  }
+  if (phase != P_VERIFIED) return ERR_HASH_STATE;
+  if (load<u64>(OUTLEN) + <u64>len > load<u64>(CTLEN)) return ERR_ARG;
+  if (load<i32>(TAIL2) != 0 && len != 0) return ERR_ARG;
+  if ((len & 15) != 0) store<i32>(TAIL2, 1);
+  ctr(src, dst, len);
+  store<u64>(OUTLEN, load<u64>(OUTLEN) + <u64>len);
+  return OK;
+}
+
+/** Decrypt mode: GHASH a ciphertext chunk (no plaintext is produced). */
+export function gcmAuth(src: usize, len: usize): i32 {
+  const phase = load<i32>(PHASE);
+  if (load<i32>(DECRYPT) == 0) return ERR_HASH_STATE;
+  if (phase == P_AAD) closeAad();
+  else if (phase != P_DATA) return ERR_HASH_STATE;
+  const st = acceptChunk(len, CTLEN);
+  if (st != OK) return st;
+  ghashPadded(src, len);
+  store<u64>(CTLEN, load<u64>(CTLEN) + <u64>len);
+  return OK;
+}
+
+/**
+ * Compute T = MSB_t(E(J0) ^ GHASH(A, C, lengths)) (SP 800-38D Algorithm 4
+ * steps 5-6). Encrypt mode: write the tagLen-byte tag at `tag` and end the
+ * operation. Decrypt mode: compare with the tag at `tag` in constant time;
+ * on a match the operation moves on to decryption, otherwise it is wiped and
+ * ERR_AUTH returned.
+ */
+export function gcmFinish(tag: usize): i32 {
+  const phase = load<i32>(PHASE);
+  if (phase == P_AAD) closeAad();
+  else if (phase != P_DATA) return ERR_HASH_STATE;
+  store<u64>(LENBLK, bswap<u64>(load<u64>(AADLEN) << 3));
+  store<u64>(LENBLK + 8, bswap<u64>(load<u64>(CTLEN) << 3));
+  ghashBlocks(G, LENBLK, 1);
+  ghashOutput(G, TAG);
+  // E(J0): counter value of J0 itself.
+  keystream(bswap<u32>(load<u32>(J0 + 12)));
+  v128.store(TAG, v128.xor(v128.load(TAG), v128.load(KS)));
+  memory.fill(KS, 0, 128);
+  const tagLen = <usize>load<i32>(TAGLEN);
+  if (load<i32>(DECRYPT) == 0) {
+    memory.copy(tag, TAG, tagLen);
+    gcmEnd();
+    return OK;
+  }
+  if (ctDiffer(TAG, tag, tagLen) != 0) {
+    gcmEnd();
+    return ERR_AUTH;
+  }
+  memory.fill(TAG, 0, 16);
+  store<i32>(PHASE, P_VERIFIED);
+  return OK;
+}
