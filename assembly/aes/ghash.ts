@@ -47,6 +47,43 @@ const M8: u64 = 0x8888888888888888;
 }
 
 /**
+ * bmulP(a, pa) ^ bmulP(b, pb) ^ bmulP(c, pc) ^ bmulP(d, pd) with the four
+ * residue classes summed before the final masking: masking is linear over
+ * XOR, so it runs once per column instead of once per product.
+ */
+// @ts-ignore: decorator
+@inline function col4(a: u64, pa: usize, b: u64, pb: usize, c: u64, pc: usize, d: u64, pd: usize): u64 {
+  let z0: u64 = 0, z1: u64 = 0, z2: u64 = 0, z3: u64 = 0;
+  // One product's contribution to the four classes.
+  // (Written out four times: AssemblyScript has no multi-value returns.)
+  let x0 = a & M1, x1 = a & M2, x2 = a & M4, x3 = a & M8;
+  let y0 = load<u64>(pa), y1 = load<u64>(pa, 8), y2 = load<u64>(pa, 16), y3 = load<u64>(pa, 24);
+  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+  x0 = b & M1; x1 = b & M2; x2 = b & M4; x3 = b & M8;
+  y0 = load<u64>(pb); y1 = load<u64>(pb, 8); y2 = load<u64>(pb, 16); y3 = load<u64>(pb, 24);
+  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+  x0 = c & M1; x1 = c & M2; x2 = c & M4; x3 = c & M8;
+  y0 = load<u64>(pc); y1 = load<u64>(pc, 8); y2 = load<u64>(pc, 16); y3 = load<u64>(pc, 24);
+  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+  x0 = d & M1; x1 = d & M2; x2 = d & M4; x3 = d & M8;
+  y0 = load<u64>(pd); y1 = load<u64>(pd, 8); y2 = load<u64>(pd, 16); y3 = load<u64>(pd, 24);
+  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+  return (z0 & M1) | (z1 & M2) | (z2 & M4) | (z3 & M8);
+}
+
+/**
  * The GHASH state at `g` (GHASH_BYTES):
  *   0: Y as (y1, y0), big-endian halves of the 16-byte block
  *   16: for each of H, H^2, H^3, H^4 (192 bytes each): the four parts of
@@ -171,12 +208,12 @@ export function ghashBlocks(g: usize, src: usize, n: usize): void {
     const d1 = bswap<u64>(load<u64>(b, 48)), d0 = bswap<u64>(load<u64>(b, 56));
     const a0r = rev64(a0), a1r = rev64(a1), b0r = rev64(b0), b1r = rev64(b1);
     const c0r = rev64(c0), c1r = rev64(c1), d0r = rev64(d0), d1r = rev64(d1);
-    store<u64>(ACC, bmulP(a0, p4 + O_H0) ^ bmulP(b0, p3 + O_H0) ^ bmulP(c0, p2 + O_H0) ^ bmulP(d0, p1 + O_H0));
-    store<u64>(ACC, bmulP(a1, p4 + O_H1) ^ bmulP(b1, p3 + O_H1) ^ bmulP(c1, p2 + O_H1) ^ bmulP(d1, p1 + O_H1), 8);
-    store<u64>(ACC, bmulP(a0 ^ a1, p4 + O_H2) ^ bmulP(b0 ^ b1, p3 + O_H2) ^ bmulP(c0 ^ c1, p2 + O_H2) ^ bmulP(d0 ^ d1, p1 + O_H2), 16);
-    store<u64>(ACC, bmulP(a0r, p4 + O_H0R) ^ bmulP(b0r, p3 + O_H0R) ^ bmulP(c0r, p2 + O_H0R) ^ bmulP(d0r, p1 + O_H0R), 24);
-    store<u64>(ACC, bmulP(a1r, p4 + O_H1R) ^ bmulP(b1r, p3 + O_H1R) ^ bmulP(c1r, p2 + O_H1R) ^ bmulP(d1r, p1 + O_H1R), 32);
-    store<u64>(ACC, bmulP(a0r ^ a1r, p4 + O_H2R) ^ bmulP(b0r ^ b1r, p3 + O_H2R) ^ bmulP(c0r ^ c1r, p2 + O_H2R) ^ bmulP(d0r ^ d1r, p1 + O_H2R), 40);
+    store<u64>(ACC, col4(a0, p4 + O_H0, b0, p3 + O_H0, c0, p2 + O_H0, d0, p1 + O_H0));
+    store<u64>(ACC, col4(a1, p4 + O_H1, b1, p3 + O_H1, c1, p2 + O_H1, d1, p1 + O_H1), 8);
+    store<u64>(ACC, col4(a0 ^ a1, p4 + O_H2, b0 ^ b1, p3 + O_H2, c0 ^ c1, p2 + O_H2, d0 ^ d1, p1 + O_H2), 16);
+    store<u64>(ACC, col4(a0r, p4 + O_H0R, b0r, p3 + O_H0R, c0r, p2 + O_H0R, d0r, p1 + O_H0R), 24);
+    store<u64>(ACC, col4(a1r, p4 + O_H1R, b1r, p3 + O_H1R, c1r, p2 + O_H1R, d1r, p1 + O_H1R), 32);
+    store<u64>(ACC, col4(a0r ^ a1r, p4 + O_H2R, b0r ^ b1r, p3 + O_H2R, c0r ^ c1r, p2 + O_H2R, d0r ^ d1r, p1 + O_H2R), 40);
     reduce(g, ACC);
   }
   for (; i < n; i++) {
