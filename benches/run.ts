@@ -16,10 +16,11 @@ import type { Suite } from './lib/suite.js';
 const SUITES: Record<string, () => Promise<Suite>> = {
   mlkem: async () => (await import('./mlkem.js')).suite,
   mldsa: async () => (await import('./mldsa.js')).suite,
+  gcm: async () => (await import('./gcm.js')).suite,
 };
 
 /** Suites that support --peers-only (the default selection under that flag). */
-const PEERS_ONLY: readonly string[] = ['mldsa'];
+const PEERS_ONLY: readonly string[] = ['mldsa', 'gcm'];
 
 const USAGE = `usage: npm run bench -- [suite...] [--json] [--quick] [--peers-only]
 suites: ${Object.keys(SUITES).join(', ')} (default: all; with --peers-only: ${PEERS_ONLY.join(', ')})`;

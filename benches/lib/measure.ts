@@ -26,7 +26,10 @@
 // less), such calls are the machine (preemption), not the operation. Calls
 // slowed by GC or by load spread over the round stay in. A group can also
 // set its own time budget (`timeMs`, `warmupMs`), e.g. to collect enough
-// calls of a slow operation.
+// calls of a slow operation, and its own minimum call counts (`iterations`,
+// `warmupIterations`; tinybench's defaults are 64 and 16, and it runs until
+// both the time budget and the minimum are reached), e.g. fewer for an
+// operation so slow that 64 calls would far exceed the time budget.
 import { Bench } from 'tinybench';
 import { median, spread } from './stats.js';
 
@@ -48,6 +51,10 @@ export interface Group {
   timeMs?: number;
   /** Warm-up budget per task and round for this group, ms (default: MeasureOptions.warmupMs). */
   warmupMs?: number;
+  /** Minimum timed calls per task and round (default: tinybench's 64). */
+  iterations?: number;
+  /** Minimum warm-up calls per task and round (default: tinybench's 16). */
+  warmupIterations?: number;
 }
 
 /** With statistic 'mean', calls slower than this many times the round's median latency are left out. */
@@ -101,6 +108,8 @@ export function measure(groups: readonly Group[], o: MeasureOptions): Measuremen
       const mean = group.statistic === 'mean';
       const bench = new Bench({
         time: group.timeMs ?? o.timeMs, warmup: true, warmupTime: group.warmupMs ?? o.warmupMs, throws: true, retainSamples: mean,
+        ...(group.iterations !== undefined ? { iterations: group.iterations } : {}),
+        ...(group.warmupIterations !== undefined ? { warmupIterations: group.warmupIterations } : {}),
       });
       for (const name of rotate(names, (round + gi) % names.length)) {
         const fn = group.impls[name]!;

@@ -24,3 +24,9 @@ export function fmtRatio(ratio: number, digits = 2): string {
 export function fmtPct(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
+
+/** A throughput in (decimal) megabytes per second: 3 significant digits below 100, whole numbers with separators above. */
+export function fmtMBps(mbPerSec: number): string {
+  if (mbPerSec >= 100) return Math.round(mbPerSec).toLocaleString('en-US');
+  return mbPerSec >= 10 ? mbPerSec.toFixed(1) : mbPerSec.toFixed(2);
+}
