@@ -17,7 +17,7 @@ import { keyGenInternal, encapsInternal, decapsInternal, ekCheck, dkCheck } from
 import { paramsOf, pkBytes, skBytes, sigBytes } from './mldsa/params';
 import { WIPE as DSA_WIPE } from './mldsa/scratch';
 import * as dsa from './mldsa/dsa';
-import { gcmInit, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd } from './aes/gcm';
+import { gcmInit, gcmIv, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd } from './aes/gcm';
 
 export function abi_version(): i32 { return ABI_VERSION; }
 export function io_ptr(): usize { return IO; }
@@ -173,9 +173,15 @@ export function mldsa_pk_from_sk(level: i32, sk: usize, pk: usize): i32 {
 // ---- NIST SP 800-38D AES-GCM ---------------------------------------------------
 
 /** Start a GCM operation (see assembly/aes/gcm.ts): decrypt = 0 or 1. */
-export function gcm_init(key: usize, keyLen: i32, iv: usize, ivLen: usize, tagLen: i32, decrypt: i32): i32 {
-  if (keyLen < 0 || !inIO(key, <usize>keyLen) || !inIO(iv, ivLen)) return ERR_ARG;
-  return gcmInit(key, keyLen, iv, ivLen, tagLen, decrypt);
+export function gcm_init(key: usize, keyLen: i32, tagLen: i32, decrypt: i32): i32 {
+  if (keyLen < 0 || !inIO(key, <usize>keyLen)) return ERR_ARG;
+  return gcmInit(key, keyLen, tagLen, decrypt);
+}
+
+/** Absorb IV bytes (the whole IV, in one or more chunks, before any AAD). */
+export function gcm_iv(src: usize, len: usize): i32 {
+  if (!inIO(src, len)) return ERR_ARG;
+  return gcmIv(src, len);
 }
 
 /** Absorb AAD. */

@@ -3,8 +3,9 @@
 // ciphertext || tag and `.decrypt(ciphertextAndTag)` returns the plaintext or
 // throws. Byte-identical to @noble/ciphers and node:crypto.
 //
-// Beyond noble: 128-, 192- and 256-bit keys; nonces of any length >= 1 byte
-// (12 is the fast path; noble wants >= 8); tags of 4, 8 or 12-16 bytes via
+// Beyond noble: 128-, 192- and 256-bit keys; nonces of any length >= 1 byte,
+// streamed like the data (12 is the fast path; noble wants >= 8); tags of 4,
+// 8 or 12-16 bytes via
 // `opts.tagLength` (noble: 16 only). Data of any length streams through the
 // enclave's I/O window in chunks. Decryption authenticates the whole
 // ciphertext first: a wrong tag is AwreError('AUTH_FAILED') and no plaintext
@@ -22,13 +23,12 @@ export interface Cipher {
 }
 
 const TAG_LENGTHS = [4, 8, 12, 13, 14, 15, 16];
-// I/O window layout: key at 0, tag at 64, data chunks at DATA; the nonce
-// after the data region (so its size only limits the nonce).
+// I/O window layout: key at 0, tag at 64, then the chunks of nonce, AAD and
+// data, one at a time.
 const KEY_AT = 0;
 const TAG_AT = 64;
 const DATA_AT = 128;
 const CHUNK = 32768; // a multiple of 16: every chunk but the last is whole blocks
-const NONCE_AT = DATA_AT + CHUNK;
 
 function tagLengthOf(opts: unknown): number {
   if (opts === undefined) return 16;
@@ -69,10 +69,7 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
     throw new RangeError(`"key" expected Uint8Array of length 16, 24 or 32, got length=${key.length}`);
   }
   abytes(nonce, undefined, 'nonce');
-  const maxNonce = defaultEnclave().ioBytes - NONCE_AT;
-  if (nonce.length < 1 || nonce.length > maxNonce) {
-    throw new RangeError(`"nonce" expected 1 to ${maxNonce} bytes, got length=${nonce.length}`);
-  }
+  if (nonce.length < 1) throw new RangeError('"nonce" expected at least 1 byte, got length=0');
   const ad = aad === undefined ? new Uint8Array(0) : abytes(aad, undefined, 'aad');
   const tagLength = tagLengthOf(opts);
   // Keep private copies: the caller may change its arrays after this call.
@@ -85,13 +82,13 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
   const withOperation = <T>(decrypt: boolean, body: (e: Enclave) => T): T => {
     const e = defaultEnclave();
     try {
-      const st = e.exports.gcm_init(e.put(KEY_AT, k), k.length, e.put(NONCE_AT, iv), iv.length, tagLength, decrypt ? 1 : 0);
-      checkStatus(st, 'gcm');
+      checkStatus(e.exports.gcm_init(e.put(KEY_AT, k), k.length, tagLength, decrypt ? 1 : 0), 'gcm');
+      stream(e, iv, undefined, (p, n) => e.exports.gcm_iv(p, n), 'gcm (nonce)');
       stream(e, a, undefined, (p, n) => e.exports.gcm_aad(p, n), 'gcm (aad)');
       return body(e);
     } finally {
       e.exports.gcm_end();
-      e.wipe(0, NONCE_AT + iv.length);
+      e.wipe(0, DATA_AT + CHUNK);
     }
   };
 
@@ -121,7 +118,10 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
         const padded = new Uint8Array(GCM_TAG_MAX_BYTES);
         padded.set(tag);
         const st = e.exports.gcm_finish(e.put(TAG_AT, padded));
-        if (st === S.ERR_AUTH) throw new AwreError('AUTH_FAILED', 'gcm: authentication failed (the tag does not match)', { status: st });
+        if (st === S.ERR_AUTH) {
+          out.fill(0); // a caller-supplied output buffer holds nothing of the old contents either
+          throw new AwreError('AUTH_FAILED', 'gcm: authentication failed (the tag does not match)', { status: st });
+        }
         checkStatus(st, 'gcm (tag)');
         try {
           stream(e, ct, out, (p, n) => e.exports.gcm_crypt(p, p, n), 'gcm (decrypt)');

@@ -3,8 +3,8 @@
 // capped by a buffer: the host feeds the AAD and the data in chunks.
 //
 // One context (CTX) serves one operation at a time:
-//   encrypt:  gcmInit -> gcmAad* -> gcmCrypt* -> gcmFinish (writes the tag)
-//   decrypt:  gcmInit -> gcmAad* -> gcmAuth* -> gcmFinish (checks the tag)
+//   encrypt:  gcmInit -> gcmIv+ -> gcmAad* -> gcmCrypt* -> gcmFinish (writes the tag)
+//   decrypt:  gcmInit -> gcmIv+ -> gcmAad* -> gcmAuth* -> gcmFinish (checks the tag)
 //             -> gcmCrypt* over the same ciphertext -> gcmEnd
 // Decryption authenticates the whole ciphertext before any plaintext is
 // produced: gcmCrypt refuses to run in decrypt mode until the tag has been
@@ -44,8 +44,10 @@ const TAIL2: usize = META + 28; // i32: the same for the decryption pass
 const AADLEN: usize = META + 32; // u64 bytes
 const CTLEN: usize = META + 40; // u64 bytes (GHASHed)
 const OUTLEN: usize = META + 48; // u64 bytes (encrypted or decrypted)
+const IVLEN: usize = META + 56; // u64 bytes of IV
 
 // Phases (0 after gcmEnd: idle).
+const P_IV = 4;
 const P_AAD = 1;
 const P_DATA = 2;
 const P_VERIFIED = 3;
@@ -85,50 +87,77 @@ function ghashPadded(src: usize, len: usize): void {
 }
 
 /**
- * Start an operation: key (16/24/32 bytes), IV (any length >= 1: 12 bytes is
- * the fast path, J0 = IV || 0^31 || 1; otherwise J0 = GHASH(IV || 0^s || 0^64
- * || [len(IV)]64), SP 800-38D Algorithm 4 step 2), tag length in {4, 8, 12,
- * 13, 14, 15, 16} bytes. Nothing of a previous operation survives.
+ * Start an operation: key (16/24/32 bytes) and tag length in {4, 8, 12, 13,
+ * 14, 15, 16} bytes. The IV follows through gcmIv (any length >= 1 byte, in
+ * any chunking). Nothing of a previous operation survives.
  */
-export function gcmInit(key: usize, keyLen: i32, iv: usize, ivLen: usize, tagLen: i32, decrypt: i32): i32 {
+export function gcmInit(key: usize, keyLen: i32, tagLen: i32, decrypt: i32): i32 {
   gcmEnd();
   if (keyLen != 16 && keyLen != 24 && keyLen != 32) return ERR_ARG;
-  if (ivLen == 0) return ERR_ARG;
   if (!(tagLen == 4 || tagLen == 8 || (tagLen >= 12 && tagLen <= 16))) return ERR_ARG;
   const nr = expandKey(RK, key, keyLen, W, TMP);
   memory.fill(W, 0, 256);
   memory.fill(TMP, 0, 128);
   store<i32>(NR, nr);
   // H = E_K(0^128): block 0 of a batch of zero blocks.
-  memory.fill(Q, 0, 128);
-  transpose(Q);
-  encryptBitsliced(Q, RK, nr);
-  transpose(Q);
-  ghashInit(G, Q);
-  memory.fill(Q, 0, 128);
-  if (ivLen == 12) {
-    memory.copy(J0, iv, 12);
-    store<u32>(J0 + 12, bswap<u32>(1));
-  } else {
-    ghashPadded(iv, ivLen);
-    store<u64>(LENBLK, 0);
-    store<u64>(LENBLK + 8, bswap<u64>(<u64>ivLen << 3));
-    ghashBlocks(G, LENBLK, 1);
-    ghashOutput(G, J0);
-    store<u64>(G, 0); // Y = 0 again for the message
-    store<u64>(G + 8, 0);
-  }
-  store<u32>(CTR, bswap<u32>(load<u32>(J0 + 12)) + 1);
+  memory.fill(KS, 0, 128);
+  transpose(KS);
+  encryptBitsliced(KS, RK, nr);
+  transpose(KS);
+  ghashInit(G, KS);
+  memory.fill(KS, 0, 128);
   store<i32>(TAGLEN, tagLen);
   store<i32>(DECRYPT, decrypt != 0 ? 1 : 0);
+  store<i32>(PHASE, P_IV);
+  return OK;
+}
+
+/**
+ * Absorb IV bytes (any chunking). The IV's first 12 bytes are also kept in
+ * J0 for the 96-bit fast path; every IV goes through GHASH, whose result is
+ * only used when the IV is not 12 bytes long.
+ */
+export function gcmIv(src: usize, len: usize): i32 {
+  if (load<i32>(PHASE) != P_IV) return ERR_HASH_STATE;
+  const seen = load<u64>(IVLEN);
+  if (seen < 12) {
+    let keep = <usize>(12 - seen);
+    if (keep > len) keep = len;
+    memory.copy(J0 + <usize>seen, src, keep);
+  }
+  store<u64>(IVLEN, seen + <u64>len);
+  absorbPartial(src, len);
+  return OK;
+}
+
+/**
+ * Close the IV: J0 = IV || 0^31 || 1 for a 12-byte IV, else
+ * J0 = GHASH(IV || 0^s || 0^64 || [len(IV)]64) (SP 800-38D Algorithm 4
+ * step 2); then Y = 0 again and the first counter is inc32(J0).
+ */
+function closeIv(): i32 {
+  const ivLen = load<u64>(IVLEN);
+  if (ivLen == 0) return ERR_ARG;
+  if (ivLen == 12) {
+    store<u32>(J0 + 12, bswap<u32>(1));
+  } else {
+    flushPartial();
+    store<u64>(LENBLK, 0);
+    store<u64>(LENBLK + 8, bswap<u64>(ivLen << 3));
+    ghashBlocks(G, LENBLK, 1);
+    ghashOutput(G, J0);
+  }
+  store<u64>(G, 0);
+  store<u64>(G + 8, 0);
+  store<i32>(PARTLEN, 0);
+  memory.fill(PART, 0, 16);
+  store<u32>(CTR, bswap<u32>(load<u32>(J0 + 12)) + 1);
   store<i32>(PHASE, P_AAD);
   return OK;
 }
 
-/** Absorb AAD (any chunking, any length). */
-export function gcmAad(src: usize, len: usize): i32 {
-  if (load<i32>(PHASE) != P_AAD) return ERR_HASH_STATE;
-  store<u64>(AADLEN, load<u64>(AADLEN) + <u64>len);
+/** GHASH `len` bytes continuing a partial block in PART (AAD and long IVs). */
+function absorbPartial(src: usize, len: usize): void {
   let part = <usize>load<i32>(PARTLEN);
   if (part != 0) {
     let take: usize = 16 - part;
@@ -150,18 +179,39 @@ export function gcmAad(src: usize, len: usize): i32 {
     part = rest;
   }
   store<i32>(PARTLEN, <i32>part);
-  return OK;
 }
 
-/** Close the AAD: pad its last partial block into GHASH. */
-function closeAad(): void {
+/** Zero-pad and GHASH the partial block in PART, if any. */
+function flushPartial(): void {
   const part = <usize>load<i32>(PARTLEN);
   if (part != 0) {
     memory.fill(PART + part, 0, 16 - part);
     ghashBlocks(G, PART, 1);
     store<i32>(PARTLEN, 0);
   }
-  store<i32>(PHASE, P_DATA);
+}
+
+/** Move the operation past the IV (and the AAD) as the next input requires. */
+function advance(to: i32): i32 {
+  if (load<i32>(PHASE) == P_IV) {
+    const st = closeIv();
+    if (st != OK) return st;
+  }
+  if (to == P_DATA && load<i32>(PHASE) == P_AAD) {
+    flushPartial();
+    store<i32>(PHASE, P_DATA);
+  }
+  return OK;
+}
+
+/** Absorb AAD (any chunking, any length). */
+export function gcmAad(src: usize, len: usize): i32 {
+  const st = advance(P_AAD);
+  if (st != OK) return st;
+  if (load<i32>(PHASE) != P_AAD) return ERR_HASH_STATE;
+  store<u64>(AADLEN, load<u64>(AADLEN) + <u64>len);
+  absorbPartial(src, len);
+  return OK;
 }
 
 /** Check a data chunk against the chunking rule and the length limit. */
@@ -205,8 +255,10 @@ function ctr(src: usize, dst: usize, len: usize): void {
 export function gcmCrypt(src: usize, dst: usize, len: usize): i32 {
   const phase = load<i32>(PHASE);
   if (load<i32>(DECRYPT) == 0) {
-    if (phase == P_AAD) closeAad();
-    else if (phase != P_DATA) return ERR_HASH_STATE;
+    if (phase == P_IV || phase == P_AAD) {
+      const adv = advance(P_DATA);
+      if (adv != OK) return adv;
+    } else if (phase != P_DATA) return ERR_HASH_STATE;
     const st = acceptChunk(len, CTLEN);
     if (st != OK) return st;
     ctr(src, dst, len);
@@ -227,8 +279,10 @@ export function gcmCrypt(src: usize, dst: usize, len: usize): i32 {
 export function gcmAuth(src: usize, len: usize): i32 {
   const phase = load<i32>(PHASE);
   if (load<i32>(DECRYPT) == 0) return ERR_HASH_STATE;
-  if (phase == P_AAD) closeAad();
-  else if (phase != P_DATA) return ERR_HASH_STATE;
+  if (phase == P_IV || phase == P_AAD) {
+    const adv = advance(P_DATA);
+    if (adv != OK) return adv;
+  } else if (phase != P_DATA) return ERR_HASH_STATE;
   const st = acceptChunk(len, CTLEN);
   if (st != OK) return st;
   ghashPadded(src, len);
@@ -245,8 +299,10 @@ export function gcmAuth(src: usize, len: usize): i32 {
  */
 export function gcmFinish(tag: usize): i32 {
   const phase = load<i32>(PHASE);
-  if (phase == P_AAD) closeAad();
-  else if (phase != P_DATA) return ERR_HASH_STATE;
+  if (phase == P_IV || phase == P_AAD) {
+    const adv = advance(P_DATA);
+    if (adv != OK) return adv;
+  } else if (phase != P_DATA) return ERR_HASH_STATE;
   store<u64>(LENBLK, bswap<u64>(load<u64>(AADLEN) << 3));
   store<u64>(LENBLK + 8, bswap<u64>(load<u64>(CTLEN) << 3));
   ghashBlocks(G, LENBLK, 1);

@@ -26,7 +26,8 @@ export interface EnclaveExports {
   mldsa_sign(level: number, sk: number, mu: number, rnd: number, sig: number): number;
   mldsa_verify(level: number, pk: number, mu: number, sig: number): number;
   mldsa_pk_from_sk(level: number, sk: number, pk: number): number;
-  gcm_init(key: number, keyLen: number, iv: number, ivLen: number, tagLen: number, decrypt: number): number;
+  gcm_init(key: number, keyLen: number, tagLen: number, decrypt: number): number;
+  gcm_iv(src: number, len: number): number;
   gcm_aad(src: number, len: number): number;
   gcm_crypt(src: number, dst: number, len: number): number;
   gcm_auth(src: number, len: number): number;
@@ -39,7 +40,7 @@ const REQUIRED: readonly (keyof EnclaveExports)[] = [
   'keccak_absorb', 'keccak_finish', 'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps',
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
-  'gcm_init', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
+  'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
 ];
 
 export class Enclave {
