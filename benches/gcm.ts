@@ -36,6 +36,7 @@ import { relative } from 'node:path';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { gcm as nobleGcm } from '@noble/ciphers/aes.js';
 import { defaultEnclave, moduleDigest, modulePath, readModule } from '../host/index.js';
+import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
 import { measure, type Group, type Measured } from './lib/measure.js';
 import { ownVersion, packageRoot, packageVersion } from './lib/results.js';
@@ -120,25 +121,6 @@ const nodeGcm: AeadCtor = (key, nonce) => ({
 
 // ---------------------------------------------------------------- checks
 
-/** Deterministic test bytes; `tag` selects the pattern. */
-function bytes(len: number, tag: number): Uint8Array {
-  const out = new Uint8Array(len);
-  for (let i = 0; i < len; i++) out[i] = (i * 29 + tag * 101 + 7) & 0xff;
-  return out;
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function flippedAt(x: Uint8Array, at: number): Uint8Array {
-  const t = new Uint8Array(x);
-  t[at]! ^= 1;
-  return t;
-}
-
 const KEY = bytes(KEY_BYTES, 1);
 const NONCE = bytes(NONCE_BYTES, 2);
 const plaintext = (len: number) => bytes(len, 3 + (len % 251));
@@ -151,12 +133,7 @@ interface Check { size: string; name: string; ok: boolean; detail?: string }
 
 /** Runs one check: `body` returns undefined when fine, else what went wrong. */
 function check(size: string, name: string, body: () => string | undefined): Check {
-  try {
-    const bad = body();
-    return bad === undefined ? { size, name, ok: true } : { size, name, ok: false, detail: bad };
-  } catch (e) {
-    return { size, name, ok: false, detail: `threw: ${(e as Error).message}` };
-  }
+  return { size, name, ...verdict(body) };
 }
 
 function threw(f: () => unknown): boolean {
@@ -202,8 +179,8 @@ function checkLength(len: number, ctors: Partial<Record<Impl, AeadCtor>>): Check
   checks.push(check(size, 'each rejects a tampered tag and a tampered ciphertext', () => {
     const ref = impls.map((i) => out[i]).find((o) => o !== undefined && o.length === len + TAG_BYTES);
     if (ref === undefined) return 'no output to tamper with';
-    const tampered = [{ what: 'tag', ct: flippedAt(ref, len + (TAG_BYTES >> 1)) }];
-    if (len > 0) tampered.push({ what: 'ciphertext', ct: flippedAt(ref, len >> 1) });
+    const tampered = [{ what: 'tag', ct: flipped(ref, len + (TAG_BYTES >> 1)) }];
+    if (len > 0) tampered.push({ what: 'ciphertext', ct: flipped(ref, len >> 1) });
     const bad: string[] = [];
     for (const i of impls) for (const t of tampered) {
       if (!threw(() => ctors[i]!(KEY, NONCE).decrypt(t.ct))) bad.push(`${LABEL[i]} accepted a tampered ${t.what}`);

@@ -38,6 +38,7 @@ import { relative } from 'node:path';
 import { ml_dsa44 as noble44, ml_dsa65 as noble65, ml_dsa87 as noble87 } from '@noble/post-quantum/ml-dsa.js';
 import { createMLDSA44, createMLDSA65, createMLDSA87 } from '@oqs/liboqs-js';
 import { defaultEnclave, moduleDigest, modulePath, readModule } from '../host/index.js';
+import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
 import { measure, OUTLIER_FACTOR, type Group, type Measured } from './lib/measure.js';
 import { ownVersion, packageRoot, packageVersion } from './lib/results.js';
@@ -119,32 +120,12 @@ async function loadAwre(): Promise<Record<AwreExport, NobleDsa>> {
 
 // ---------------------------------------------------------------- checks
 
-/** Deterministic test bytes; `tag` selects the pattern. */
-function bytes(len: number, tag: number): Uint8Array {
-  return Uint8Array.from({ length: len }, (_, i) => (i * 29 + tag * 101 + 7) & 0xff);
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function flipped(sig: Uint8Array): Uint8Array {
-  const t = sig.slice();
-  t[t.length >> 1]! ^= 1;
-  return t;
-}
-
 /** A check of `peer` against the reference; peer 'awre' is a check of awre alone (it gates every ratio). */
 interface Check { param: string; peer: Impl; name: string; ok: boolean; detail?: string }
 
 /** Runs one check: `body` returns undefined when fine, else what differed. */
 function check(param: string, peer: Impl, name: string, body: () => string | undefined): Check {
-  try {
-    const bad = body();
-    return bad === undefined ? { param, peer, name, ok: true } : { param, peer, name, ok: false, detail: bad };
-  } catch (e) {
-    return { param, peer, name, ok: false, detail: `threw: ${(e as Error).message}` };
-  }
+  return { param, peer, name, ...verdict(body) };
 }
 
 /** What went wrong: byte strings that differ, and boolean results other than expected. */

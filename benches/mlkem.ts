@@ -16,6 +16,7 @@ import { relative } from 'node:path';
 import { ml_kem512 as noble512, ml_kem768 as noble768, ml_kem1024 as noble1024 } from '@noble/post-quantum/ml-kem.js';
 import { createMLKEM512, createMLKEM768, createMLKEM1024 } from '@oqs/liboqs-js';
 import { defaultEnclave, ml_kem512, ml_kem768, ml_kem1024, moduleDigest, modulePath, readModule } from '../host/index.js';
+import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
 import { measure, type Group, type Measured } from './lib/measure.js';
 import { ownVersion, packageRoot, packageVersion } from './lib/results.js';
@@ -55,31 +56,11 @@ const QUICK = { rounds: 2, timeMs: 40, warmupMs: 20 };
 
 // ---------------------------------------------------------------- checks
 
-/** Deterministic test bytes; `tag` selects the pattern. */
-function bytes(len: number, tag: number): Uint8Array {
-  return Uint8Array.from({ length: len }, (_, i) => (i * 29 + tag * 101 + 7) & 0xff);
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function flipped(ct: Uint8Array): Uint8Array {
-  const t = ct.slice();
-  t[t.length >> 1]! ^= 1;
-  return t;
-}
-
 interface Check { param: string; peer: Peer; name: string; ok: boolean; detail?: string }
 
 /** Runs one check: `body` returns undefined when fine, else what differed. */
 function check(param: string, peer: Peer, name: string, body: () => string | undefined): Check {
-  try {
-    const bad = body();
-    return bad === undefined ? { param, peer, name, ok: true } : { param, peer, name, ok: false, detail: bad };
-  } catch (e) {
-    return { param, peer, name, ok: false, detail: `threw: ${(e as Error).message}` };
-  }
+  return { param, peer, name, ...verdict(body) };
 }
 
 function differences(pairs: Record<string, [Uint8Array, Uint8Array]>): string | undefined {

@@ -214,6 +214,12 @@ export function gcmAad(src: usize, len: usize): i32 {
   return OK;
 }
 
+/** From the IV or AAD phase into the data phase; ERR_HASH_STATE from any other. */
+function enterData(phase: i32): i32 {
+  if (phase == P_IV || phase == P_AAD) return advance(P_DATA);
+  return phase == P_DATA ? OK : ERR_HASH_STATE;
+}
+
 /** Check a data chunk against the chunking rule and the length limit. */
 function acceptChunk(len: usize, total: usize): i32 {
   if (load<i32>(TAIL) != 0 && len != 0) return ERR_ARG; // a partial block was already last
@@ -255,10 +261,8 @@ function ctr(src: usize, dst: usize, len: usize): void {
 export function gcmCrypt(src: usize, dst: usize, len: usize): i32 {
   const phase = load<i32>(PHASE);
   if (load<i32>(DECRYPT) == 0) {
-    if (phase == P_IV || phase == P_AAD) {
-      const adv = advance(P_DATA);
-      if (adv != OK) return adv;
-    } else if (phase != P_DATA) return ERR_HASH_STATE;
+    const adv = enterData(phase);
+    if (adv != OK) return adv;
     const st = acceptChunk(len, CTLEN);
     if (st != OK) return st;
     ctr(src, dst, len);
@@ -279,10 +283,8 @@ export function gcmCrypt(src: usize, dst: usize, len: usize): i32 {
 export function gcmAuth(src: usize, len: usize): i32 {
   const phase = load<i32>(PHASE);
   if (load<i32>(DECRYPT) == 0) return ERR_HASH_STATE;
-  if (phase == P_IV || phase == P_AAD) {
-    const adv = advance(P_DATA);
-    if (adv != OK) return adv;
-  } else if (phase != P_DATA) return ERR_HASH_STATE;
+  const adv = enterData(phase);
+  if (adv != OK) return adv;
   const st = acceptChunk(len, CTLEN);
   if (st != OK) return st;
   ghashPadded(src, len);
@@ -299,10 +301,8 @@ export function gcmAuth(src: usize, len: usize): i32 {
  */
 export function gcmFinish(tag: usize): i32 {
   const phase = load<i32>(PHASE);
-  if (phase == P_IV || phase == P_AAD) {
-    const adv = advance(P_DATA);
-    if (adv != OK) return adv;
-  } else if (phase != P_DATA) return ERR_HASH_STATE;
+  const adv = enterData(phase);
+  if (adv != OK) return adv;
   store<u64>(LENBLK, bswap<u64>(load<u64>(AADLEN) << 3));
   store<u64>(LENBLK + 8, bswap<u64>(load<u64>(CTLEN) << 3));
   ghashBlocks(G, LENBLK, 1);
