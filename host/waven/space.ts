@@ -1,0 +1,120 @@
+// The address spaces of an enclave's instances over one set of frames: map,
+// unmap, protect and share, each producing an event with its exception-page
+// toggles and both table hashes after the change. Pure: no physical memory is
+// touched (host/waven/physical.ts applies the decisions).
+import { FrameAllocator } from './frames.js';
+import { PageTables, checkPage, type Rights, type Toggle } from './tables.js';
+
+export type MmuEventKind = 'map' | 'unmap' | 'protect' | 'share';
+
+/** What the recorder consumes: one per table change. */
+export interface MmuEvent {
+  kind: MmuEventKind;
+  instance: string;
+  page: number;
+  frame: number;
+  rights: Rights;
+  /** For 'share': the instance and page whose frame is shared. */
+  from?: { instance: string; page: number };
+  exc: Toggle[];
+  pt: { r: string; w: string };
+}
+
+interface Instance {
+  readonly name: string;
+  readonly tables: PageTables;
+  /** The frame behind each page this instance holds, whatever its current rights. */
+  readonly held: Map<number, number>;
+  /** The instance's exception frame (its sink). */
+  readonly exception: number;
+}
+
+export class AddressSpaces {
+  readonly frames = new FrameAllocator();
+  private readonly instances = new Map<string, Instance>();
+  private readonly listeners: ((e: MmuEvent) => void)[] = [];
+  /** Frames released to zero references by the last operation: they must be wiped. */
+  freed: number[] = [];
+
+  /** Subscribe to the events of every change. */
+  onEvent(listener: (e: MmuEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** A new instance with empty tables and its own exception frame. */
+  createInstance(name: string): { exception: number } {
+    if (this.instances.has(name)) throw new RangeError(`instance "${name}" exists already`);
+    const exception = this.frames.allocate();
+    this.instances.set(name, { name, tables: new PageTables(), held: new Map(), exception });
+    return { exception };
+  }
+
+  tables(name: string): PageTables {
+    return this.instance(name).tables;
+  }
+
+  exceptionFrame(name: string): number {
+    return this.instance(name).exception;
+  }
+
+  /** Map a fresh frame at `page` with `rights` ('rw' or 'ro'). */
+  map(name: string, page: number, rights: Exclude<Rights, 'none'> = 'rw'): MmuEvent {
+    const inst = this.instance(name);
+    checkPage(page);
+    if (inst.held.has(page)) throw new RangeError(`page ${page} of "${name}" is mapped already`);
+    const frame = this.frames.allocate();
+    inst.held.set(page, frame);
+    return this.emit('map', inst, page, frame, rights, inst.tables.set(page, frame, rights));
+  }
+
+  /** Drop `page`; its frame is freed when no table names it any more. */
+  unmap(name: string, page: number): MmuEvent {
+    const inst = this.instance(name);
+    const frame = this.held(inst, page);
+    inst.held.delete(page);
+    const toggles = inst.tables.set(page, frame, 'none');
+    this.freed = this.frames.release(frame) ? [frame] : [];
+    return this.emit('unmap', inst, page, frame, 'none', toggles);
+  }
+
+  /** Change the rights of a page the instance holds ('none' keeps the frame but maps nothing). */
+  protect(name: string, page: number, rights: Rights): MmuEvent {
+    const inst = this.instance(name);
+    const frame = this.held(inst, page);
+    return this.emit('protect', inst, page, frame, rights, inst.tables.set(page, frame, rights));
+  }
+
+  /** Map the frame behind `from`'s page `fromPage` at `to`'s page `toPage` with `rights`. */
+  share(from: string, fromPage: number, to: string, toPage: number, rights: Exclude<Rights, 'none'>): MmuEvent {
+    const src = this.instance(from);
+    const dst = this.instance(to);
+    const frame = this.held(src, fromPage);
+    checkPage(toPage);
+    if (dst.held.has(toPage)) throw new RangeError(`page ${toPage} of "${to}" is mapped already`);
+    this.frames.retain(frame);
+    dst.held.set(toPage, frame);
+    const e = this.emit('share', dst, toPage, frame, rights, dst.tables.set(toPage, frame, rights), { instance: from, page: fromPage });
+    return e;
+  }
+
+  private instance(name: string): Instance {
+    const inst = this.instances.get(name);
+    if (inst === undefined) throw new RangeError(`no instance "${name}"`);
+    return inst;
+  }
+
+  private held(inst: Instance, page: number): number {
+    checkPage(page);
+    const frame = inst.held.get(page);
+    if (frame === undefined) throw new RangeError(`page ${page} of "${inst.name}" is not mapped`);
+    return frame;
+  }
+
+  private emit(kind: MmuEventKind, inst: Instance, page: number, frame: number, rights: Rights, exc: Toggle[], from?: MmuEvent['from']): MmuEvent {
+    if (kind !== 'unmap') this.freed = [];
+    const e: MmuEvent = { kind, instance: inst.name, page, frame, rights, exc, pt: inst.tables.hashes() };
+    if (from !== undefined) e.from = from;
+    for (const l of this.listeners) l(e);
+    return e;
+  }
+}
