@@ -1,10 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: every test with the plain enclave (mmu: 'off'), and the
+// known-answer and differential suites again with AWRE_MMU=waven, so that the
+// WAVEN-instrumented module is checked against the same vectors. The
+// multi-GiB SHA-3 LDT cases run only in the first.
+const shared = { testTimeout: 300_000, hookTimeout: 300_000, pool: 'forks' as const };
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-    pool: 'forks',
+    projects: [
+      { test: { ...shared, name: 'off', include: ['tests/**/*.test.ts'] } },
+      {
+        test: {
+          ...shared,
+          name: 'waven',
+          include: [
+            'tests/acvp-mlkem.test.ts', 'tests/diff-mlkem.test.ts', 'tests/acvp-sha3.test.ts', 'tests/diff-sha3.test.ts',
+            'tests/mldsa-acvp.test.ts', 'tests/mldsa-diff.test.ts', 'tests/gcm-acvp.test.ts', 'tests/gcm-diff.test.ts',
+          ],
+          env: { AWRE_MMU: 'waven', AWRE_LDT_MAX_BYTES: '0' },
+        },
+      },
+    ],
   },
 });

@@ -54,3 +54,14 @@ export const MLDSA87_SIG_BYTES = 4627;
 export const AES_BLOCK_BYTES = 16;
 export const GCM_TAG_MAX_BYTES = 16;
 export const GCM_NONCE_BYTES = 12; // the fast path; any length >= 1 is accepted
+
+// The enclave DRBG (assembly/drbg.ts, docs/drbg.md). Build-time constants:
+// changing one changes the module (and its digest).
+/** Security strength in bytes (256 bits): the minimum entropy input. */
+export const DRBG_MIN_ENTROPY_BYTES = 32;
+/** The secret state key K. */
+export const DRBG_KEY_BYTES = 64;
+/** Most bytes one generate request may return (SP 800-90A Hash_DRBG: 2^19 bits). */
+export const DRBG_MAX_REQUEST_BYTES = 65536;
+/** Generate requests allowed between (re)seeds (2^16); the next one is ERR_DRBG_RESEED. */
+export const DRBG_RESEED_INTERVAL = 65536;

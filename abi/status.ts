@@ -10,7 +10,7 @@ export const OK = 0;
 export const ERR_ARG = -1;
 /** An input has the wrong length for the operation. */
 export const ERR_LENGTH = -2;
-/** An input does not fit the I/O window; the host must stream it. */
+/** A length is over its limit (a DRBG request, GCM data past SP 800-38D's maximum). */
 export const ERR_TOO_LARGE = -3;
 /** FIPS 203 section 7.2: an encapsulation-key coefficient is not reduced mod q. */
 export const ERR_EK_MODULUS = -10;
@@ -26,3 +26,7 @@ export const ERR_SIGN_LOOP = -14;
 export const ERR_AUTH = -15;
 /** The enclave reached a state that should be impossible. */
 export const ERR_INTERNAL = -127;
+/** DRBG: generate or reseed before drbg_instantiate (or after drbg_uninstantiate). */
+export const ERR_DRBG_UNSEEDED = -16;
+/** DRBG: the reseed interval is used up; drbg_reseed before the next generate. */
+export const ERR_DRBG_RESEED = -17;

@@ -213,3 +213,44 @@ export function gcm_finish(tag: usize): i32 {
 export function gcm_end(): void {
   gcmEnd();
 }
+
+// ---- The enclave DRBG (docs/drbg.md) --------------------------------------------
+// Imports kept with this section so that the rest of the file is unchanged.
+import { OK, ERR_TOO_LARGE } from '../abi/status';
+import { DRBG_MAX_REQUEST_BYTES } from '../abi/lengths';
+import { drbgInstantiate, drbgReseed, drbgGenerate, drbgUninstantiate } from './drbg';
+
+/**
+ * Instantiate the DRBG from host-supplied entropy (at least
+ * DRBG_MIN_ENTROPY_BYTES, else ERR_LENGTH), a nonce and a personalization
+ * string (either may be empty). Replaces any previous state.
+ */
+export function drbg_instantiate(entropy: usize, entropyLen: usize, nonce: usize, nonceLen: usize, pers: usize, persLen: usize): i32 {
+  if (!inIO(entropy, entropyLen) || !inIO(nonce, nonceLen) || !inIO(pers, persLen)) return ERR_ARG;
+  return drbgInstantiate(entropy, entropyLen, nonce, nonceLen, pers, persLen);
+}
+
+/** Reseed with fresh host entropy (at least DRBG_MIN_ENTROPY_BYTES) and additional input. */
+export function drbg_reseed(entropy: usize, entropyLen: usize, add: usize, addLen: usize): i32 {
+  if (!inIO(entropy, entropyLen) || !inIO(add, addLen)) return ERR_ARG;
+  return drbgReseed(entropy, entropyLen, add, addLen);
+}
+
+/** Zeroize the DRBG state; generate and reseed return ERR_DRBG_UNSEEDED until the next instantiate. */
+export function drbg_uninstantiate(): i32 {
+  drbgUninstantiate();
+  return OK;
+}
+
+/**
+ * TEST ONLY (the known-answer tests): generate `len` DRBG bytes into the I/O
+ * window, where the host can read them. The DRBG exists to make keys inside
+ * the enclave; in production its output must never reach the host, and a
+ * later change gates or removes this export. len > DRBG_MAX_REQUEST_BYTES is
+ * ERR_TOO_LARGE; `out` must not overlap `add`.
+ */
+export function drbg_generate_test(out: usize, len: usize, add: usize, addLen: usize): i32 {
+  if (len > <usize>DRBG_MAX_REQUEST_BYTES) return ERR_TOO_LARGE;
+  if (!inIO(out, len) || !inIO(add, addLen) || !disjoint(out, len, add, addLen)) return ERR_ARG;
+  return drbgGenerate(out, len, add, addLen);
+}

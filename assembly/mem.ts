@@ -11,7 +11,7 @@
 //   that uses it.
 import { IO_BYTES, KECCAK_CTX_BYTES } from '../abi/lengths';
 
-export const IO: usize = memory.data(IO_BYTES, 16);
+export const IO: usize = memory.data(IO_BYTES, 65536);
 export const HCTX: usize = memory.data(KECCAK_CTX_BYTES, 16);
 
 /**
@@ -19,7 +19,7 @@ export const HCTX: usize = memory.data(KECCAK_CTX_BYTES, 16);
  * largest, ML-DSA-87 signing (see assembly/mldsa/scratch.ts).
  */
 export const SCRATCH_BYTES: usize = 73728;
-export const SCRATCH: usize = memory.data(<i32>SCRATCH_BYTES, 64);
+export const SCRATCH: usize = memory.data(<i32>SCRATCH_BYTES, 65536);
 
 /** True when [p, p + len) lies inside the I/O window (and does not wrap). */
 export function inIO(p: usize, len: usize): bool {

@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   mlkem: async () => (await import('./mlkem.js')).suite,
   mldsa: async () => (await import('./mldsa.js')).suite,
   gcm: async () => (await import('./gcm.js')).suite,
+  waven: async () => (await import('./waven.js')).suite,
 };
 
 /** Suites that support --peers-only (the default selection under that flag). */

@@ -13,6 +13,9 @@ export type AwreErrorCode =
   | 'SIGN_FAILED' // ML-DSA signing rejected every attempt (FIPS 204 Appendix C bound)
   | 'AUTH_FAILED' // AES-GCM: the tag does not match; no plaintext released
   | 'NONCE_REUSE' // AES-GCM: a second encrypt() with the same key and nonce
+  | 'WAVEN_FAULT' // a store reached an instance's exception page (read-only or unmapped)
+  | 'DRBG_UNSEEDED' // the enclave DRBG was used before instantiation
+  | 'DRBG_RESEED' // the enclave DRBG reached its reseed interval
   | 'ENCLAVE_ARG' // the enclave refused a pointer/length (a host bug)
   | 'ENCLAVE_INTERNAL' // the enclave reported an impossible state
   | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
@@ -51,6 +54,8 @@ const STATUS_CODES: ReadonlyMap<number, AwreErrorCode> = new Map([
   [S.ERR_SK_MALFORMED, 'SK_MALFORMED'],
   [S.ERR_SIGN_LOOP, 'SIGN_FAILED'],
   [S.ERR_AUTH, 'AUTH_FAILED'],
+  [S.ERR_DRBG_UNSEEDED, 'DRBG_UNSEEDED'],
+  [S.ERR_DRBG_RESEED, 'DRBG_RESEED'],
   [S.ERR_INTERNAL, 'ENCLAVE_INTERNAL'],
 ]);
 
@@ -67,13 +72,15 @@ export function describeStatus(status: number): string {
     case S.OK: return 'ok';
     case S.ERR_ARG: return 'the enclave refused an argument (status -1)';
     case S.ERR_LENGTH: return 'wrong input length (status -2)';
-    case S.ERR_TOO_LARGE: return 'input does not fit the I/O window (status -3)';
+    case S.ERR_TOO_LARGE: return 'a length is over its limit (status -3)';
     case S.ERR_EK_MODULUS: return 'encapsulation key is not reduced mod q (FIPS 203 section 7.2)';
     case S.ERR_DK_HASH: return 'decapsulation key hash check failed (FIPS 203 section 7.3)';
     case S.ERR_HASH_STATE: return 'malformed hash context';
     case S.ERR_SK_MALFORMED: return 'secret key has an s1/s2 coefficient outside [-eta, eta] (FIPS 204 skDecode)';
     case S.ERR_SIGN_LOOP: return 'signing rejected every attempt of its loop';
     case S.ERR_AUTH: return 'authentication failed (SP 800-38D)';
+    case S.ERR_DRBG_UNSEEDED: return 'the enclave DRBG is not instantiated';
+    case S.ERR_DRBG_RESEED: return 'the enclave DRBG must be reseeded';
     default: return `internal enclave error (status ${status})`;
   }
 }

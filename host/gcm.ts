@@ -48,7 +48,7 @@ function stream(e: Enclave, data: Uint8Array, out: Uint8Array | undefined, call:
     const part = data.subarray(off, Math.min(off + CHUNK, data.length));
     const ptr = e.put(DATA_AT, part);
     checkStatus(call(ptr, part.length), what);
-    if (out !== undefined) out.set(e.memory().subarray(ptr, ptr + part.length), off);
+    if (out !== undefined) out.set(e.read(ptr, part.length), off);
     if (data.length === 0) break;
   }
 }

@@ -44,13 +44,12 @@ export class Keccak {
   /** Run `f` with this object's context loaded into HCTX, then save it back. */
   private withContext(f: (e: Enclave) => void): void {
     const e = defaultEnclave();
-    const mem = e.memory();
-    mem.set(this.ctx, e.hctx);
+    e.write(e.hctx, this.ctx);
     try {
       f(e);
     } finally {
-      this.ctx.set(mem.subarray(e.hctx, e.hctx + e.hctxBytes));
-      mem.fill(0, e.hctx, e.hctx + e.hctxBytes);
+      this.ctx.set(e.read(e.hctx, e.hctxBytes));
+      e.zero(e.hctx, e.hctxBytes);
     }
   }
 
@@ -77,7 +76,7 @@ export class Keccak {
       for (let off = 0; off < out.length; off += chunk) {
         const n = Math.min(chunk, out.length - off);
         checkStatus(e.exports.keccak_squeeze(this.blockLen, e.io, n), 'keccak squeeze');
-        out.set(e.memory().subarray(e.io, e.io + n), off);
+        out.set(e.read(e.io, n), off);
       }
     });
     return out;

@@ -19,6 +19,7 @@ const EXPORTED_FUNCTIONS = [
   'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps', 'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
+  'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
 ];
 
 describe('reproducible build', () => {

@@ -49,6 +49,6 @@ export const SECRET_END: usize = P_T2 + 1024;
 /** Bytes of SCRATCH that ML-DSA uses, all wiped after each operation. */
 export const WIPE: usize = SECRET_END - SCRATCH;
 /** A-hat, k x l <= 56 polynomials row-major (public). */
-export const PV_A: usize = memory.data(56 * 1024, 64);
+export const PV_A: usize = memory.data(56 * 1024, 1024);
 /** The tag of PV_A: k << 8 | l (0 = empty), then the rho it was expanded from. */
 export const A_TAG: usize = memory.data(36, 16);

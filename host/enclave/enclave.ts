@@ -3,7 +3,23 @@
 // the window, outputs copied out, and windows that held secrets are wiped.
 import { ABI_VERSION } from '../../abi/lengths.js';
 import { AwreError } from '../errors.js';
+import { PhysicalMemory, instantiateWaven, wavenLayout, type WavenFault } from '../waven/physical.js';
 import { moduleDigest, readModule } from './module.js';
+
+/**
+ * How the enclave's memory is reached: 'off' runs build/enclave.wasm on its
+ * own flat memory; 'waven' runs build/enclave.waven.wasm, whose every access
+ * goes through WAVEN page tables in a physical memory owned by the host.
+ */
+export type MmuMode = 'off' | 'waven';
+
+export interface EnclaveOptions {
+  mmu?: MmuMode;
+  /** WAVEN mode: the physical memory to join (several instances share one); a new one by default. */
+  physical?: PhysicalMemory;
+  /** WAVEN mode: this instance's name in the physical memory. */
+  instance?: string;
+}
 
 /** The exports of build/enclave.wasm (see assembly/index.ts). */
 export interface EnclaveExports {
@@ -33,6 +49,11 @@ export interface EnclaveExports {
   gcm_auth(src: number, len: number): number;
   gcm_finish(tag: number): number;
   gcm_end(): void;
+  drbg_instantiate(entropy: number, entropyLen: number, nonce: number, nonceLen: number, pers: number, persLen: number): number;
+  drbg_reseed(entropy: number, entropyLen: number, add: number, addLen: number): number;
+  drbg_uninstantiate(): number;
+  /** TEST ONLY: DRBG output into the I/O window, for the known-answer tests (docs/drbg.md). */
+  drbg_generate_test(out: number, len: number, add: number, addLen: number): number;
 }
 
 const REQUIRED: readonly (keyof EnclaveExports)[] = [
@@ -41,6 +62,7 @@ const REQUIRED: readonly (keyof EnclaveExports)[] = [
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
+  'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
 ];
 
 export class Enclave {
@@ -55,14 +77,36 @@ export class Enclave {
   readonly hctxBytes: number;
   private view: Uint8Array;
 
-  constructor(bytes: Uint8Array, imports: WebAssembly.Imports = {}) {
+  /** 'off' or 'waven'. */
+  readonly mmu: MmuMode;
+  /** WAVEN mode: the physical memory and this instance's name in it. */
+  readonly physical?: PhysicalMemory;
+  readonly instance?: string;
+
+  constructor(bytes: Uint8Array, options: EnclaveOptions = {}) {
+    this.mmu = options.mmu ?? 'off';
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), imports);
+      const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+      if (this.mmu === 'waven') {
+        this.physical = options.physical ?? new PhysicalMemory();
+        this.instance = options.instance ?? 'enclave';
+        instance = instantiateWaven(this.physical, module, this.instance, wavenLayout(module));
+      } else {
+        instance = new WebAssembly.Instance(module, {});
+      }
     } catch (cause) {
+      if (cause instanceof AwreError) throw cause;
       throw new AwreError('MODULE_INVALID', `enclave module does not load: ${(cause as Error).message}`, { cause });
     }
-    const ex = instance.exports as Record<string, unknown>;
+    const ex = { ...(instance.exports as Record<string, unknown>) };
+    if (this.mmu === 'waven') {
+      // Every call is followed by the fault check; the physical memory stands in for the flat one.
+      ex['memory'] = this.physical!.memory;
+      for (const [name, fn] of Object.entries(instance.exports)) {
+        if (typeof fn === 'function') ex[name] = this.guarded(fn as (...a: number[]) => number);
+      }
+    }
     for (const name of REQUIRED) {
       if (!(name in ex)) throw new AwreError('MODULE_INVALID', `enclave module lacks export "${name}"`);
     }
@@ -79,35 +123,72 @@ export class Enclave {
     this.view = new Uint8Array(this.exports.memory.buffer);
   }
 
+  /** WAVEN mode: run an export, then raise a fault if a store hit the exception frame. */
+  private guarded(fn: (...a: number[]) => number): (...a: number[]) => number {
+    return (...args: number[]) => {
+      const r = fn(...args);
+      const fault = this.physical!.checkFault(this.instance!);
+      if (fault !== undefined) throw wavenFaultError(fault);
+      return r;
+    };
+  }
+
   /** The whole linear memory (re-viewed if memory grew). */
   memory(): Uint8Array {
     if (this.view.byteLength === 0) this.view = new Uint8Array(this.exports.memory.buffer);
     return this.view;
   }
 
+  /** Write `data` at the enclave (virtual) address `addr`. */
+  write(addr: number, data: Uint8Array): void {
+    if (this.physical) this.physical.write(this.instance!, addr, data);
+    else this.memory().set(data, addr);
+  }
+
+  /** A copy of `len` bytes at the enclave (virtual) address `addr`. */
+  read(addr: number, len: number): Uint8Array {
+    if (this.physical) return this.physical.read(this.instance!, addr, len);
+    return this.memory().slice(addr, addr + len);
+  }
+
+  /** Zero `len` bytes at the enclave (virtual) address `addr`. */
+  zero(addr: number, len: number): void {
+    if (this.physical) this.physical.fill0(this.instance!, addr, len);
+    else this.memory().fill(0, addr, addr + len);
+  }
+
   /** Copy `data` into the I/O window at `offset`; returns its address. */
   put(offset: number, data: Uint8Array): number {
-    this.memory().set(data, this.io + offset);
+    this.write(this.io + offset, data);
     return this.io + offset;
   }
 
   /** A copy of `len` bytes of the I/O window at `offset`. */
   get(offset: number, len: number): Uint8Array {
-    const at = this.io + offset;
-    return this.memory().slice(at, at + len);
+    return this.read(this.io + offset, len);
   }
 
   /** Zero `len` bytes of the I/O window at `offset` (after secrets passed). */
   wipe(offset: number, len: number): void {
-    const at = this.io + offset;
-    this.memory().fill(0, at, at + len);
+    this.zero(this.io + offset, len);
   }
+}
+
+/** The typed error for a WAVEN fault. */
+export function wavenFaultError(f: WavenFault): AwreError {
+  return new AwreError('WAVEN_FAULT', `WAVEN fault in instance "${f.instance}": a store reached the exception page (offset ${f.offset})`, { got: f });
 }
 
 let shared: Enclave | undefined;
 
-/** The process-wide enclave behind the noble-compatible API (loaded on first use). */
+/**
+ * The process-wide enclave behind the noble-compatible API (loaded on first
+ * use). AWRE_MMU=waven in the environment selects the WAVEN build.
+ */
 export function defaultEnclave(): Enclave {
-  shared ??= new Enclave(readModule());
+  if (shared === undefined) {
+    const mmu: MmuMode = process.env['AWRE_MMU'] === 'waven' ? 'waven' : 'off';
+    shared = new Enclave(readModule(mmu === 'waven' ? 'enclave.waven.wasm' : 'enclave.wasm'), { mmu });
+  }
   return shared;
 }

@@ -1,0 +1,168 @@
+// WAVEN: the instrumented module (build/enclave.waven.wasm) on the host's
+// physical memory (host/waven/physical.ts): same results as the plain module,
+// page protection, faults, unmapped reads, sharing, memory.grow.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import asc from 'assemblyscript/asc';
+import { sha3_256 as nobleSha3 } from '@noble/hashes/sha3.js';
+import { AwreError, Enclave, readModule } from '../host/index.js';
+import { PhysicalMemory, instantiateWaven, wavenLayout } from '../host/waven/physical.js';
+
+const plain = readModule('enclave.wasm');
+const waven = readModule('enclave.waven.wasm');
+const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
+
+describe('the instrumented module', () => {
+  const mod = new WebAssembly.Module(waven);
+  it('imports only the WAVEN interface and exports no memory', () => {
+    const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}:${i.kind}`).sort();
+    // size/grow are dropped by the optimizer when the module never uses memory.size/grow (the enclave does not).
+    const allowed = ['waven.exc:global', 'waven.flag:global', 'waven.grow:function', 'waven.memory:memory', 'waven.rt:global', 'waven.size:function', 'waven.wt:global'];
+    for (const i of imports) expect(allowed).toContain(i);
+    for (const need of ['waven.memory:memory', 'waven.rt:global', 'waven.wt:global', 'waven.exc:global', 'waven.flag:global']) expect(imports).toContain(need);
+    expect(WebAssembly.Module.exports(mod).some((e) => e.kind === 'memory')).toBe(false);
+    const plainFns = WebAssembly.Module.exports(new WebAssembly.Module(plain)).filter((e) => e.kind === 'function').map((e) => e.name).sort();
+    expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(plainFns);
+  });
+  it('is rebuilt byte for byte from build/enclave.wasm', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'awre-waven-')), 'enclave.waven.wasm');
+    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', 'build/enclave.wasm', out]);
+    expect(Buffer.compare(readFileSync(out), Buffer.from(waven))).toBe(0);
+  });
+});
+
+describe('mmu: waven against mmu: off, raw exports', () => {
+  const off = new Enclave(plain);
+  const wv = new Enclave(waven, { mmu: 'waven' });
+  /** Run the same export on both with the same window contents; compare the window afterwards. */
+  function same(name: string, input: Uint8Array, call: (e: Enclave) => number, outOff: number, outLen: number): void {
+    const r: string[] = [];
+    for (const e of [off, wv]) {
+      e.put(0, input);
+      const st = call(e);
+      r.push(`${st}:${hex(e.get(outOff, outLen))}`);
+      e.wipe(0, e.ioBytes);
+    }
+    expect(r[1], name).toBe(r[0]);
+  }
+  it('ML-KEM-768 and ML-DSA-65 key generation and SHA-3 leave identical windows (the ACVP and differential suites run under both modes: vitest project "waven")', () => {
+    const seed = new Uint8Array(64).map((_, i) => i * 5);
+    same('mlkem keygen', seed, (e) => e.exports.mlkem_keygen(768, e.io, e.io + 64, e.io + 2000), 64, 1184 + 2400 + 752);
+    same('mldsa keygen', seed, (e) => e.exports.mldsa_keygen(65, e.io, e.io + 64, e.io + 4096), 64, 8192);
+    same('sha3', seed, (e) => e.exports.sha3_oneshot(136, 6, e.io, 64, e.io + 100, 32), 100, 32);
+  });
+});
+
+describe('protection and faults', () => {
+  it('a store into a read-only page is a WAVEN fault, the protected frame is unchanged, and the module keeps working', () => {
+    const wv = new Enclave(waven, { mmu: 'waven' });
+    const page = wv.io >>> 16;
+    const before = wv.get(0, 256);
+    wv.physical!.spaces.protect(wv.instance!, page, 'ro');
+    let err: unknown;
+    try {
+      wv.exports.sha3_oneshot(136, 6, wv.io, 10, wv.io + 100, 32);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AwreError);
+    expect((err as AwreError).code).toBe('WAVEN_FAULT');
+    expect(wv.get(0, 256)).toEqual(before);
+    wv.physical!.spaces.protect(wv.instance!, page, 'rw');
+    wv.put(0, new Uint8Array([1, 2, 3]));
+    expect(wv.exports.sha3_oneshot(136, 6, wv.io, 3, wv.io + 100, 32)).toBe(0);
+    expect(hex(wv.get(100, 32))).toBe(hex(nobleSha3(new Uint8Array([1, 2, 3]))));
+  });
+
+  /** SHA3-256 of `len` bytes at va, computed in the enclave into its hash context (HCTX, on its own page). */
+  function hashInto(e: Enclave, va: number, len: number): Uint8Array {
+    e.zero(e.hctx, e.hctxBytes);
+    expect(e.exports.keccak_absorb(136, va, len)).toBe(0);
+    expect(e.exports.keccak_finish(136, 6)).toBe(0);
+    return e.read(e.hctx, 32); // after the final permutation, the state's first 32 bytes are the digest
+  }
+
+  it('reads of an unmapped page see the exception page (zeros), from the enclave and from the host', () => {
+    const wv = new Enclave(waven, { mmu: 'waven' });
+    const page = wv.io >>> 16; // the window is exactly one page
+    expect(wv.io & 0xffff).toBe(0);
+    wv.put(0, new Uint8Array(64).fill(0x5a));
+    expect(hex(hashInto(wv, wv.io, 64))).toBe(hex(nobleSha3(new Uint8Array(64).fill(0x5a))));
+    wv.physical!.spaces.protect(wv.instance!, page, 'none');
+    expect(hex(hashInto(wv, wv.io, 64))).toBe(hex(nobleSha3(new Uint8Array(64))));
+    expect(wv.get(0, 64)).toEqual(new Uint8Array(64));
+    wv.physical!.spaces.protect(wv.instance!, page, 'rw');
+    expect(wv.get(0, 64)).toEqual(new Uint8Array(64).fill(0x5a)); // the frame kept its contents
+  });
+
+  it('two instances on one physical memory: private pages stay private; a shared frame is seen read-only', () => {
+    const phys = new PhysicalMemory();
+    const a = new Enclave(waven, { mmu: 'waven', physical: phys, instance: 'initiator' });
+    const b = new Enclave(waven, { mmu: 'waven', physical: phys, instance: 'responder' });
+    a.put(0, new Uint8Array(32).fill(0xab));
+    expect(b.get(0, 32)).toEqual(new Uint8Array(32)); // same virtual address, another frame
+    // The responder's window page is replaced by the initiator's frame, read-only.
+    const page = b.io >>> 16;
+    phys.spaces.unmap('responder', page);
+    phys.spaces.share('initiator', a.io >>> 16, 'responder', page, 'ro');
+    expect(b.get(0, 32)).toEqual(new Uint8Array(32).fill(0xab));
+    expect(hex(hashInto(b, b.io, 32))).toBe(hex(nobleSha3(new Uint8Array(32).fill(0xab))));
+    // Writing into the shared page is a fault, and the initiator's frame is untouched.
+    expect(() => b.exports.sha3_oneshot(136, 6, b.io, 32, b.io + 64, 32)).toThrow(AwreError);
+    expect(a.get(64, 32)).toEqual(new Uint8Array(32));
+    // The initiator still writes it, and the responder sees the change.
+    a.put(0, new Uint8Array(32).fill(0xcd));
+    expect(b.get(0, 32)).toEqual(new Uint8Array(32).fill(0xcd));
+  });
+
+  it('identical histories give identical page-table hashes; every change is an event', () => {
+    const hashes = () => {
+      const e = new Enclave(waven, { mmu: 'waven' });
+      const events: string[] = [];
+      e.physical!.spaces.onEvent((ev) => events.push(`${ev.kind}:${ev.page}:${ev.exc.length}`));
+      e.physical!.spaces.protect(e.instance!, 1, 'ro');
+      return { pt: e.physical!.spaces.tables(e.instance!).hashes(), events };
+    };
+    const x = hashes();
+    expect(hashes()).toEqual(x);
+    expect(x.events).toEqual(['protect:1:1']);
+  });
+});
+
+describe('memory.grow inside an instrumented module maps new frames', () => {
+  it('grows, writes and reads the new pages through the tables', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awre-grow-'));
+    const src = join(dir, 'grow.ts');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(src, [
+      'export function grow(n: i32): i32 { return memory.grow(n); }',
+      'export function size(): i32 { return memory.size(); }',
+      'export function poke(p: usize, v: u32): void { store<u32>(p, v); }',
+      'export function peek(p: usize): u32 { return load<u32>(p); }',
+      'export function copy(d: usize, s: usize, n: usize): void { memory.copy(d, s, n); }',
+    ].join('\n'));
+    const out = join(dir, 'grow.wasm');
+    const { error, stderr } = await asc.main([src, '--runtime', 'stub', '--noAssert', '--use', 'abort=', '-O3', '--outFile', out]);
+    if (error) throw new Error(stderr.toString());
+    const instrumented = join(dir, 'grow.waven.wasm');
+    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', out, instrumented]);
+    const mod = new WebAssembly.Module(readFileSync(instrumented));
+    const phys = new PhysicalMemory();
+    const ex = instantiateWaven(phys, mod, 'g', wavenLayout(mod)).exports as Record<string, (...a: number[]) => number>;
+    const before = ex.size!();
+    expect(ex.grow!(2)).toBe(before);
+    expect(ex.size!()).toBe(before + 2);
+    const va = (before + 1) * 65536 + 12;
+    ex.poke!(va, 0xdeadbeef);
+    expect(ex.peek!(va) >>> 0).toBe(0xdeadbeef);
+    expect(phys.spaces.tables('g').rights(before + 1)).toBe('rw');
+    // A copy across a page boundary is translated page by page.
+    ex.poke!(before * 65536 + 65532, 0x44332211);
+    ex.poke!((before + 1) * 65536, 0x88776655);
+    ex.copy!(va + 100, before * 65536 + 65534, 4);
+    expect(ex.peek!(va + 100) >>> 0).toBe(0x66554433);
+  });
+});
