@@ -261,6 +261,9 @@ m.addFunction(TW, i32, i32, [i32], m.block(null, [
 
 if (!m.validate()) { console.error('waven-instrument: the instrumented module does not validate'); process.exit(1); }
 b.setOptimizeLevel(3);
+// Inline the translation helpers at every access (binaryen would keep the
+// store helper, with its fault-flag branch, out of line at 370 call sites).
+b.setAlwaysInlineMaxSize(64);
 b.setShrinkLevel(0);
 m.optimize();
 const bytes = m.emitBinary();
