@@ -25,8 +25,12 @@ import { fileURLToPath } from 'node:url';
 import b from 'binaryen';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const input = process.argv[2] ?? join(root, 'build', 'enclave.wasm');
-const output = process.argv[3] ?? join(root, 'build', 'enclave.waven.wasm');
+// --check-straddle builds a checking variant for tests: an access that would
+// straddle a page boundary traps instead of reaching the frame's padding.
+const CHECK = process.argv.includes('--check-straddle');
+const args = process.argv.slice(2).filter((a) => a !== '--check-straddle');
+const input = args[0] ?? join(root, 'build', 'enclave.wasm');
+const output = args[1] ?? join(root, 'build', 'enclave.waven.wasm');
 
 const m = b.readBinary(readFileSync(input));
 m.setFeatures(b.Features.All);
@@ -40,10 +44,24 @@ class Refused extends Error {}
 const idName = {};
 for (const k of Object.keys(b)) if (k.endsWith('Id') && typeof b[k] === 'number') idName[b[k]] = k.replace(/Id$/, '');
 
-/** ptr + offset, translated through the read (or write) table. */
-function translated(ptr, offset, write) {
+/** ptr + offset, translated through the read (or write) table; `bytes` is the access size. */
+function translated(ptr, offset, write, bytes) {
   const addr = offset === 0 ? ptr : m.i32.add(ptr, m.i32.const(offset));
+  if (CHECK) return m.call(write ? TW : TR, [m.call('__waven_check', [addr, m.i32.const(bytes)], i32)], i32);
   return m.call(write ? TW : TR, [addr], i32);
+}
+
+/** Bytes touched by a SIMD load form or a lane access. */
+function simdBytes(op) {
+  const sizes = {
+    [b.Load8SplatVec128]: 1, [b.Load16SplatVec128]: 2, [b.Load32SplatVec128]: 4, [b.Load64SplatVec128]: 8,
+    [b.Load8x8SVec128]: 8, [b.Load8x8UVec128]: 8, [b.Load16x4SVec128]: 8, [b.Load16x4UVec128]: 8,
+    [b.Load32x2SVec128]: 8, [b.Load32x2UVec128]: 8, [b.Load32ZeroVec128]: 4, [b.Load64ZeroVec128]: 8,
+    [b.Load8LaneVec128]: 1, [b.Load16LaneVec128]: 2, [b.Load32LaneVec128]: 4, [b.Load64LaneVec128]: 8,
+    [b.Store8LaneVec128]: 1, [b.Store16LaneVec128]: 2, [b.Store32LaneVec128]: 4, [b.Store64LaneVec128]: 8,
+  };
+  if (!(op in sizes)) throw new Refused(`SIMD memory op ${op} in ${fnName}`);
+  return sizes[op];
 }
 
 let fnName = '';
@@ -132,22 +150,22 @@ function visit(e) {
     // ---- memory ----------------------------------------------------------
     case E.LoadId:
       if (E.Load.isAtomic(e)) throw new Refused(`atomic load in ${fnName}`);
-      E.Load.setPtr(e, translated(visit(E.Load.getPtr(e)), E.Load.getOffset(e), false));
+      E.Load.setPtr(e, translated(visit(E.Load.getPtr(e)), E.Load.getOffset(e), false, E.Load.getBytes(e)));
       E.Load.setOffset(e, 0);
       return e;
     case E.StoreId:
       if (E.Store.isAtomic(e)) throw new Refused(`atomic store in ${fnName}`);
-      E.Store.setPtr(e, translated(visit(E.Store.getPtr(e)), E.Store.getOffset(e), true));
+      E.Store.setPtr(e, translated(visit(E.Store.getPtr(e)), E.Store.getOffset(e), true, E.Store.getBytes(e)));
       E.Store.setValue(e, visit(E.Store.getValue(e)));
       E.Store.setOffset(e, 0);
       return e;
     case E.SIMDLoadId:
-      E.SIMDLoad.setPtr(e, translated(visit(E.SIMDLoad.getPtr(e)), E.SIMDLoad.getOffset(e), false));
+      E.SIMDLoad.setPtr(e, translated(visit(E.SIMDLoad.getPtr(e)), E.SIMDLoad.getOffset(e), false, simdBytes(E.SIMDLoad.getOp(e))));
       E.SIMDLoad.setOffset(e, 0);
       return e;
     case E.SIMDLoadStoreLaneId: {
       const store = E.SIMDLoadStoreLane.isStore(e);
-      E.SIMDLoadStoreLane.setPtr(e, translated(visit(E.SIMDLoadStoreLane.getPtr(e)), E.SIMDLoadStoreLane.getOffset(e), store));
+      E.SIMDLoadStoreLane.setPtr(e, translated(visit(E.SIMDLoadStoreLane.getPtr(e)), E.SIMDLoadStoreLane.getOffset(e), store, simdBytes(E.SIMDLoadStoreLane.getOp(e))));
       E.SIMDLoadStoreLane.setVec(e, visit(E.SIMDLoadStoreLane.getVec(e)));
       E.SIMDLoadStoreLane.setOffset(e, 0);
       return e;
@@ -218,6 +236,13 @@ m.addFunctionImport('__waven_grow', 'waven', 'grow', i32, i32);
 const A = () => m.local.get(0, i32);
 const entry = (table) => m.i32.load(0, 4, m.i32.add(m.global.get(table, i32), m.i32.shl(m.i32.shr_u(A(), m.i32.const(16)), m.i32.const(2))));
 m.addFunction(TR, i32, i32, [], m.i32.add(entry('__waven_rt'), m.i32.and(A(), m.i32.const(0xffff))));
+if (CHECK) {
+  // __waven_check(a, size): trap when [a, a + size) crosses a page boundary.
+  m.addFunction('__waven_check', b.createType([i32, i32]), i32, [], m.block(null, [
+    m.if(m.i32.gt_u(m.i32.add(m.i32.and(A(), m.i32.const(0xffff)), m.local.get(1, i32)), m.i32.const(0x10000)), m.unreachable()),
+    m.return(A()),
+  ], i32));
+}
 m.addFunction(TW, i32, i32, [i32], m.block(null, [
   m.local.set(1, entry('__waven_wt')),
   m.if(m.i32.eq(m.local.get(1, i32), m.global.get('__waven_exc', i32)), m.i32.store8(0, 1, m.global.get('__waven_flag', i32), m.i32.const(1))),

@@ -3,7 +3,7 @@
 // random and worst-case inputs. The kernels are compiled from assembly/ into a
 // test module (tests/as/dsa-internals.ts) with the enclave's asc options.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +19,11 @@ let ex: Record<string, Fn> & { memory: WebAssembly.Memory };
 let base = 0;
 
 beforeAll(async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'awre-dsa-')), 'dsa-internals.wasm');
+  const dir = mkdtempSync(join(tmpdir(), 'awre-dsa-'));
+  const out = join(dir, 'dsa-internals.wasm');
+  writeFileSync(join(dir, 'asconfig.json'), '{}'); // not the project's asconfig (it lists the enclave)
   const { error, stderr } = await asc.main([
-    'tests/as/dsa-internals.ts', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=',
+    'tests/as/dsa-internals.ts', '--config', join(dir, 'asconfig.json'), '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=',
     '-O3', '--outFile', out,
   ]);
   if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);

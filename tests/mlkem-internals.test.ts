@@ -3,7 +3,7 @@
 // exact formula, over every input where that is feasible. The kernels are
 // compiled from assembly/ into a test module (tests/as/internals.ts) with the
 // enclave's own asc options.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -20,9 +20,11 @@ let mem: DataView;
 let base = 0;
 
 beforeAll(async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'awre-int-')), 'internals.wasm');
+  const dir = mkdtempSync(join(tmpdir(), 'awre-int-'));
+  const out = join(dir, 'internals.wasm');
+  writeFileSync(join(dir, 'asconfig.json'), '{}'); // not the project's asconfig (it lists the enclave)
   const { error, stderr } = await asc.main([
-    'tests/as/internals.ts', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=',
+    'tests/as/internals.ts', '--config', join(dir, 'asconfig.json'), '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=',
     '-O3', '--outFile', out,
   ]);
   if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
