@@ -3,11 +3,11 @@
 // random and worst-case inputs. The kernels are compiled from assembly/ into a
 // test module (tests/as/dsa-internals.ts) with the enclave's asc options.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import asc from 'assemblyscript/asc';
+import { compileTestModule } from './helpers/asc.js';
 import { shake128 } from '@noble/hashes/sha3.js';
 import { Prng } from './helpers/prng.js';
 
@@ -19,14 +19,7 @@ let ex: Record<string, Fn> & { memory: WebAssembly.Memory };
 let base = 0;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'awre-dsa-'));
-  const out = join(dir, 'dsa-internals.wasm');
-  writeFileSync(join(dir, 'asconfig.json'), '{}'); // not the project's asconfig (it lists the enclave)
-  const { error, stderr } = await asc.main([
-    'tests/as/dsa-internals.ts', '--config', join(dir, 'asconfig.json'), '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=',
-    '-O3', '--outFile', out,
-  ]);
-  if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
+  const out = await compileTestModule('tests/as/dsa-internals.ts');
   ex = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), {}).exports as typeof ex;
   base = ex.buf!();
 });

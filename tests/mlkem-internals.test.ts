@@ -3,11 +3,11 @@
 // exact formula, over every input where that is feasible. The kernels are
 // compiled from assembly/ into a test module (tests/as/internals.ts) with the
 // enclave's own asc options.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import asc from 'assemblyscript/asc';
+import { compileTestModule } from './helpers/asc.js';
 import { __tests as ref } from '@noble/post-quantum/ml-kem.js';
 import { Prng } from './helpers/prng.js';
 
@@ -20,14 +20,7 @@ let mem: DataView;
 let base = 0;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'awre-int-'));
-  const out = join(dir, 'internals.wasm');
-  writeFileSync(join(dir, 'asconfig.json'), '{}'); // not the project's asconfig (it lists the enclave)
-  const { error, stderr } = await asc.main([
-    'tests/as/internals.ts', '--config', join(dir, 'asconfig.json'), '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=',
-    '-O3', '--outFile', out,
-  ]);
-  if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
+  const out = await compileTestModule('tests/as/internals.ts');
   const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), {});
   ex = inst.exports as typeof ex;
   mem = new DataView(ex.memory.buffer);

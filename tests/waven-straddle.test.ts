@@ -12,7 +12,7 @@ import { createCipheriv } from 'node:crypto';
 import * as kem from '@noble/post-quantum/ml-kem.js';
 import * as dsa from '@noble/post-quantum/ml-dsa.js';
 import { sha3_256, shake256 } from '@noble/hashes/sha3.js';
-import asc from 'assemblyscript/asc';
+import { compileSource } from './helpers/asc.js';
 import { Enclave } from '../host/index.js';
 import { PhysicalMemory, instantiateWaven, wavenLayout } from '../host/waven/physical.js';
 import { Prng } from './helpers/prng.js';
@@ -107,13 +107,9 @@ describe('no access straddles a page (checking build)', () => {
 
 describe('the checking build', () => {
   it('traps on a straddling access (so the test above can fail)', async () => {
+    const compiled = await compileSource('export function peek(p: usize): u64 { return load<u64>(p); }\n');
     const dir = mkdtempSync(join(tmpdir(), 'awre-straddle-mod-'));
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(dir, 'm.ts'), 'export function peek(p: usize): u64 { return load<u64>(p); }\nexport function touch(): i32 { return memory.grow(1); }\n');
-    writeFileSync(join(dir, 'asconfig.json'), '{}'); // not the project's asconfig (it lists the enclave)
-    const { error, stderr } = await asc.main([join(dir, 'm.ts'), '--config', join(dir, 'asconfig.json'), '--runtime', 'stub', '--noAssert', '--use', 'abort=', '-O3', '--outFile', join(dir, 'm.wasm')]);
-    if (error) throw new Error(stderr.toString());
-    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', join(dir, 'm.wasm'), join(dir, 'c.wasm'), '--check-straddle']);
+    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', compiled, join(dir, 'c.wasm'), '--check-straddle']);
     const mod = new WebAssembly.Module(readFileSync(join(dir, 'c.wasm')));
     const ex = instantiateWaven(new PhysicalMemory(), mod, 'm', wavenLayout(mod)).exports as Record<string, (p: number) => bigint>;
     expect(ex.peek!(65528)).toBe(0n); // the last 8 bytes of page 0: inside

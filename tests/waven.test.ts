@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import asc from 'assemblyscript/asc';
+import { compileSource } from './helpers/asc.js';
 import { sha3_256 as nobleSha3 } from '@noble/hashes/sha3.js';
 import { AwreError, Enclave, readModule } from '../host/index.js';
 import { PhysicalMemory, instantiateWaven, wavenLayout } from '../host/waven/physical.js';
@@ -134,20 +134,14 @@ describe('protection and faults', () => {
 
 describe('memory.grow inside an instrumented module maps new frames', () => {
   it('grows, writes and reads the new pages through the tables', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'awre-grow-'));
-    const src = join(dir, 'grow.ts');
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(src, [
+    const out = await compileSource([
       'export function grow(n: i32): i32 { return memory.grow(n); }',
       'export function size(): i32 { return memory.size(); }',
       'export function poke(p: usize, v: u32): void { store<u32>(p, v); }',
       'export function peek(p: usize): u32 { return load<u32>(p); }',
       'export function copy(d: usize, s: usize, n: usize): void { memory.copy(d, s, n); }',
     ].join('\n'));
-    const out = join(dir, 'grow.wasm');
-    writeFileSync(join(dir, 'asconfig.json'), '{}'); // not the project's asconfig (it lists the enclave)
-    const { error, stderr } = await asc.main([src, '--config', join(dir, 'asconfig.json'), '--runtime', 'stub', '--noAssert', '--use', 'abort=', '-O3', '--outFile', out]);
-    if (error) throw new Error(stderr.toString());
+    const dir = mkdtempSync(join(tmpdir(), 'awre-grow-'));
     const instrumented = join(dir, 'grow.waven.wasm');
     execFileSync(process.execPath, ['scripts/waven-instrument.mjs', out, instrumented]);
     const mod = new WebAssembly.Module(readFileSync(instrumented));
