@@ -24,6 +24,12 @@ export const ERR_SK_MALFORMED = -13;
 export const ERR_SIGN_LOOP = -14;
 /** SP 800-38D: the GCM tag does not match; no plaintext was released. */
 export const ERR_AUTH = -15;
+/** Vault: a handle that is stale, freed, forged or out of range. */
+export const ERR_HANDLE = -18;
+/** Vault: a live handle of another type (e.g. an ML-DSA key where ML-KEM is needed). */
+export const ERR_HANDLE_TYPE = -19;
+/** Vault: every slot is in use. */
+export const ERR_VAULT_FULL = -20;
 /** The enclave reached a state that should be impossible. */
 export const ERR_INTERNAL = -127;
 /** DRBG: generate or reseed before drbg_instantiate (or after drbg_uninstantiate). */

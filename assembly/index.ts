@@ -7,7 +7,7 @@ import {
   ABI_VERSION, IO_BYTES, KECCAK_CTX_BYTES, MLKEM_KEYGEN_SEED_BYTES, MLKEM_SEED_BYTES, MLKEM_SS_BYTES,
   MLDSA_SEED_BYTES, MLDSA_RND_BYTES, MLDSA_MU_BYTES, GCM_TAG_MAX_BYTES,
 } from '../abi/lengths';
-import { ERR_ARG } from '../abi/status';
+import { ERR_ARG, ERR_HANDLE_TYPE } from '../abi/status';
 import { IO, HCTX, SCRATCH, inIO, disjoint } from './mem';
 import { wipe } from './ct';
 import { hashOneShot, ctxAbsorb, ctxFinish, ctxSqueeze } from './hash';
@@ -17,6 +17,7 @@ import { keyGenInternal, encapsInternal, decapsInternal, ekCheck, dkCheck } from
 import { paramsOf, pkBytes, skBytes, sigBytes } from './mldsa/params';
 import { WIPE as DSA_WIPE } from './mldsa/scratch';
 import * as dsa from './mldsa/dsa';
+import * as vault from './vault';
 import { gcmInit, gcmIv, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd } from './aes/gcm';
 
 export function abi_version(): i32 { return ABI_VERSION; }
@@ -253,4 +254,51 @@ export function drbg_generate_test(out: usize, len: usize, add: usize, addLen: u
   if (len > <usize>DRBG_MAX_REQUEST_BYTES) return ERR_TOO_LARGE;
   if (!inIO(out, len) || !inIO(add, addLen) || !disjoint(out, len, add, addLen)) return ERR_ARG;
   return drbgGenerate(out, len, add, addLen);
+}
+
+// ---- The vault (assembly/vault.ts): keys that never leave ----------------------
+
+/** A new ML-KEM key pair from the DRBG (level 512/768/1024): a handle (> 0) or a status. */
+export function vault_kem_keygen(level: i32): i32 {
+  return vault.kemKeygen(level);
+}
+
+/** A new ML-DSA key pair from the DRBG (level 44/65/87): a handle (> 0) or a status. */
+export function vault_dsa_keygen(level: i32): i32 {
+  return vault.dsaKeygen(level);
+}
+
+/** The public key of a vault key pair into the I/O window (out must hold vault_public_bytes). */
+export function vault_public(handle: i32, out: usize): i32 {
+  const n = vault.publicBytes(handle);
+  if (n == 0) return vault.lookup(handle, vault.T_EMPTY);
+  if (!inIO(out, <usize>n)) return ERR_ARG;
+  return vault.publicInto(handle, out);
+}
+
+/** Bytes of a vault key pair's public key (0 for a bad handle). */
+export function vault_public_bytes(handle: i32): i32 {
+  return vault.publicBytes(handle);
+}
+
+/** The parameter set of a vault handle, or a status. */
+export function vault_level(handle: i32): i32 {
+  return vault.levelOf(handle);
+}
+
+/** Hedged ML-DSA signature over mu (64 bytes) with a vault key; rnd from the DRBG. */
+export function vault_dsa_sign(handle: i32, mu: usize, sig: usize): i32 {
+  const level = vault.levelOf(handle);
+  if (level < 0) return level;
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return ERR_HANDLE_TYPE;
+  const sigLen = <usize>sigBytes(p);
+  const muLen = <usize>MLDSA_MU_BYTES;
+  if (!inIO(mu, muLen) || !inIO(sig, sigLen) || !disjoint(mu, muLen, sig, sigLen)) return ERR_ARG;
+  return vault.dsaSignMu(handle, mu, sig);
+}
+
+/** Free a vault handle: its keys are wiped and the handle is dead. */
+export function vault_free(handle: i32): i32 {
+  return vault.free(handle);
 }

@@ -16,6 +16,8 @@ export type AwreErrorCode =
   | 'WAVEN_FAULT' // a store reached an instance's exception page (read-only or unmapped)
   | 'DRBG_UNSEEDED' // the enclave DRBG was used before instantiation
   | 'DRBG_RESEED' // the enclave DRBG reached its reseed interval
+  | 'BAD_HANDLE' // a vault handle that is stale, freed, forged or of the wrong type
+  | 'VAULT_FULL' // every vault slot is in use
   | 'ENCLAVE_ARG' // the enclave refused a pointer/length (a host bug)
   | 'ENCLAVE_INTERNAL' // the enclave reported an impossible state
   | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
@@ -56,6 +58,9 @@ const STATUS_CODES: ReadonlyMap<number, AwreErrorCode> = new Map([
   [S.ERR_AUTH, 'AUTH_FAILED'],
   [S.ERR_DRBG_UNSEEDED, 'DRBG_UNSEEDED'],
   [S.ERR_DRBG_RESEED, 'DRBG_RESEED'],
+  [S.ERR_HANDLE, 'BAD_HANDLE'],
+  [S.ERR_HANDLE_TYPE, 'BAD_HANDLE'],
+  [S.ERR_VAULT_FULL, 'VAULT_FULL'],
   [S.ERR_INTERNAL, 'ENCLAVE_INTERNAL'],
 ]);
 
@@ -81,6 +86,9 @@ export function describeStatus(status: number): string {
     case S.ERR_AUTH: return 'authentication failed (SP 800-38D)';
     case S.ERR_DRBG_UNSEEDED: return 'the enclave DRBG is not instantiated';
     case S.ERR_DRBG_RESEED: return 'the enclave DRBG must be reseeded';
+    case S.ERR_HANDLE: return 'stale, freed or forged vault handle';
+    case S.ERR_HANDLE_TYPE: return 'vault handle of the wrong type';
+    case S.ERR_VAULT_FULL: return 'every vault slot is in use';
     default: return `internal enclave error (status ${status})`;
   }
 }

@@ -18,6 +18,7 @@ const EXPORTED_FUNCTIONS = [
   'abi_version', 'io_ptr', 'io_bytes', 'hctx_ptr', 'hctx_bytes', 'sha3_oneshot', 'keccak_absorb', 'keccak_finish',
   'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps', 'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
+  'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_free',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
   'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
 ];

@@ -90,6 +90,19 @@ describe('no access straddles a page (checking build)', () => {
     }
   });
 
+  it('vault key generation (every parameter set), signing and free, with the DRBG', () => {
+    e.put(0, rnd('entropy', 48));
+    expect(e.exports.drbg_instantiate(e.io, 48, e.io, 0, e.io, 0)).toBe(0);
+    const handles = [512, 768, 1024].map((l) => e.exports.vault_kem_keygen(l)).concat([44, 65, 87].map((l) => e.exports.vault_dsa_keygen(l)));
+    expect(handles.every((h) => h > 0)).toBe(true);
+    for (const h of handles) expect(e.exports.vault_public(h, e.io)).toBe(0);
+    for (const h of handles.slice(3)) {
+      e.put(0, rnd(`mu${h}`, 64));
+      expect(e.exports.vault_dsa_sign(h, e.io, e.io + 64)).toBe(0);
+    }
+    for (const h of handles) expect(e.exports.vault_free(h)).toBe(0);
+  });
+
   it('SHA-3 and SHAKE at every offset and length near the window edges', () => {
     for (const len of [0, 1, 135, 136, 137, 1000]) {
       for (const at of [0, 1, 7, 65536 - len - 1]) {

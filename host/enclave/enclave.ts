@@ -49,6 +49,13 @@ export interface EnclaveExports {
   gcm_auth(src: number, len: number): number;
   gcm_finish(tag: number): number;
   gcm_end(): void;
+  vault_kem_keygen(level: number): number;
+  vault_dsa_keygen(level: number): number;
+  vault_public(handle: number, out: number): number;
+  vault_public_bytes(handle: number): number;
+  vault_level(handle: number): number;
+  vault_dsa_sign(handle: number, mu: number, sig: number): number;
+  vault_free(handle: number): number;
   drbg_instantiate(entropy: number, entropyLen: number, nonce: number, nonceLen: number, pers: number, persLen: number): number;
   drbg_reseed(entropy: number, entropyLen: number, add: number, addLen: number): number;
   drbg_uninstantiate(): number;
@@ -61,6 +68,7 @@ const REQUIRED: readonly (keyof EnclaveExports)[] = [
   'keccak_absorb', 'keccak_finish', 'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps',
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
+  'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_free',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
   'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
 ];
