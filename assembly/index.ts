@@ -271,7 +271,11 @@ export function vault_dsa_keygen(level: i32): i32 {
 /** The public key of a vault key pair into the I/O window (out must hold vault_public_bytes). */
 export function vault_public(handle: i32, out: usize): i32 {
   const n = vault.publicBytes(handle);
-  if (n == 0) return vault.lookup(handle, vault.T_EMPTY);
+  if (n == 0) {
+    // A bad handle, or a session (which has no public key).
+    const slot = vault.lookup(handle, vault.T_EMPTY);
+    return slot < 0 ? slot : ERR_HANDLE_TYPE;
+  }
   if (!inIO(out, <usize>n)) return ERR_ARG;
   return vault.publicInto(handle, out);
 }
@@ -301,4 +305,33 @@ export function vault_dsa_sign(handle: i32, mu: usize, sig: usize): i32 {
 /** Free a vault handle: its keys are wiped and the handle is dead. */
 export function vault_free(handle: i32): i32 {
   return vault.free(handle);
+}
+
+/**
+ * Initiator side: encapsulate to the peer's ML-KEM key at `ek` (m from the
+ * DRBG), write the ciphertext at `ct`, derive and keep the session keys from
+ * the shared secret and the transcript hash: returns a session handle.
+ */
+export function vault_kem_encaps(level: i32, ek: usize, ct: usize, transcript: usize, tLen: usize): i32 {
+  const k = rankOf(level);
+  if (k == 0) return ERR_ARG;
+  const ekLen = <usize>ekBytes(k);
+  const ctLen = <usize>ctBytes(k);
+  if (!inIO(ek, ekLen) || !inIO(ct, ctLen) || !inIO(transcript, tLen) || !disjoint(ek, ekLen, ct, ctLen) || !disjoint(ct, ctLen, transcript, tLen)) return ERR_ARG;
+  return vault.kemEncapsSession(level, ek, ct, transcript, tLen);
+}
+
+/** Responder side: decapsulate `ct` with a vault ML-KEM key; returns a session handle. */
+export function vault_kem_decaps(handle: i32, ct: usize, transcript: usize, tLen: usize): i32 {
+  const level = vault.levelOf(handle);
+  if (level < 0) return level;
+  const k = rankOf(level);
+  if (k == 0) return ERR_HANDLE_TYPE;
+  if (!inIO(ct, <usize>ctBytes(k)) || !inIO(transcript, tLen)) return ERR_ARG;
+  return vault.kemDecapsSession(handle, ct, transcript, tLen);
+}
+
+/** Start AES-256-GCM with a session key (direction 0: initiator to responder, 1: back); then gcm_iv, gcm_aad, ... */
+export function gcm_init_session(handle: i32, direction: i32, tagLen: i32, decrypt: i32): i32 {
+  return vault.gcmInitSession(handle, direction, tagLen, decrypt);
 }

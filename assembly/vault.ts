@@ -9,7 +9,9 @@
 // with its own status. Freeing wipes the slot's key material.
 import { OK, ERR_ARG, ERR_HANDLE, ERR_HANDLE_TYPE, ERR_VAULT_FULL } from '../abi/status';
 import { drbgGenerate } from './drbg';
-import { keyGenInternal as kemKeyGen } from './mlkem/kem';
+import { keyGenInternal as kemKeyGen, encapsInternal, decapsInternal } from './mlkem/kem';
+import { keccakAbsorb, keccakFinish, keccakInit, keccakSqueeze, DS_SHAKE } from './keccak';
+import { gcmInit } from './aes/gcm';
 import { rankOf, ekBytes, dkBytes } from './mlkem/params';
 import { keyGenInternal as dsaKeyGen, signInternal as dsaSign } from './mldsa/dsa';
 import { Params, paramsOf, pkBytes, skBytes } from './mldsa/params';
@@ -24,6 +26,7 @@ const MAGIC: u32 = 0x5a;
 export const T_EMPTY: u8 = 0;
 export const T_KEM: u8 = 1;
 export const T_DSA: u8 = 2;
+export const T_SESSION: u8 = 3;
 
 /** Per slot, 8 bytes: type u8 @0, level u16 @2, generation u16 @4. */
 const HDR: usize = memory.data(VAULT_SLOTS * 8, 16);
@@ -31,6 +34,12 @@ const HDR: usize = memory.data(VAULT_SLOTS * 8, 16);
 const KEYS: usize = memory.data(<i32>(VAULT_SLOTS * <i32>SLOT_BYTES), 64);
 /** DRBG output on its way into a key generation or a signature (wiped after use). */
 const SEED: usize = memory.data(64, 16);
+/** A shared secret on its way into the session KDF, and the KDF's sponge (wiped after use). */
+const SS: usize = memory.data(32, 16);
+const KDF_ST: usize = memory.data(208, 16);
+/** The KDF's domain: "awre-session-v1". */
+const KDF_DOMAIN: usize = memory.data<u8>([0x61, 0x77, 0x72, 0x65, 0x2d, 0x73, 0x65, 0x73, 0x73, 0x69, 0x6f, 0x6e, 0x2d, 0x76, 0x31]);
+const KDF_DOMAIN_BYTES: usize = 15;
 
 // @ts-ignore: decorator
 @inline function hdr(slot: i32): usize { return HDR + (<usize>slot << 3); }
@@ -159,12 +168,80 @@ export function publicBytes(handle: i32): i32 {
   const slot = lookup(handle, T_EMPTY);
   if (slot < 0) return 0;
   const level = <i32>load<u16>(hdr(slot), 2);
-  return load<u8>(hdr(slot)) == T_KEM ? ekBytes(rankOf(level)) : pkBytes(paramsOf(level));
+  const t = load<u8>(hdr(slot));
+  if (t == T_SESSION) return 0;
+  return t == T_KEM ? ekBytes(rankOf(level)) : pkBytes(paramsOf(level));
 }
 
 /** The public key of any vault key pair into `out` (publicBytes(handle) bytes). */
 export function publicInto(handle: i32, out: usize): i32 {
   const slot = lookup(handle, T_EMPTY);
   if (slot < 0) return slot;
-  return load<u8>(hdr(slot)) == T_KEM ? kemPublic(handle, out) : dsaPublic(handle, out);
+  const t = load<u8>(hdr(slot));
+  if (t == T_SESSION) return ERR_HANDLE_TYPE;
+  return t == T_KEM ? kemPublic(handle, out) : dsaPublic(handle, out);
+}
+
+// ---- Sessions: AES-256-GCM keys derived from an ML-KEM shared secret ---------
+//
+// KDF (docs/vault.md): keys = SHAKE256("awre-session-v1" || K || le32(len T)
+// || T, 64), where K is the ML-KEM shared secret and T the transcript hash the
+// host supplies (the hash of everything the handshake exchanged). The first 32
+// bytes key the initiator-to-responder direction, the last 32 the reverse, so
+// the two directions never share a (key, nonce) pair. K never leaves the
+// enclave; the session is used by handle (gcm_init_session).
+
+/** Derive a session from SS and the transcript into a new slot: its handle, or a status. */
+function deriveSession(level: i32, transcript: usize, tLen: usize): i32 {
+  const slot = claim(T_SESSION, level);
+  if (slot < 0) return ERR_VAULT_FULL;
+  keccakInit(KDF_ST);
+  let pos = keccakAbsorb(KDF_ST, 136, 0, KDF_DOMAIN, KDF_DOMAIN_BYTES);
+  pos = keccakAbsorb(KDF_ST, 136, pos, SS, 32);
+  store<u32>(SEED, <u32>tLen);
+  pos = keccakAbsorb(KDF_ST, 136, pos, SEED, 4);
+  pos = keccakAbsorb(KDF_ST, 136, pos, transcript, tLen);
+  keccakFinish(KDF_ST, 136, pos, DS_SHAKE);
+  keccakSqueeze(KDF_ST, 136, 0, keys(slot), 64);
+  memory.fill(KDF_ST, 0, 208);
+  return handleOf(slot);
+}
+
+/**
+ * Initiator: encapsulate to the peer's ML-KEM key `ek` (m from the DRBG),
+ * write the ciphertext, and keep the session. Returns a session handle.
+ */
+export function kemEncapsSession(level: i32, ek: usize, ct: usize, transcript: usize, tLen: usize): i32 {
+  const k = rankOf(level);
+  if (k == 0) return ERR_ARG;
+  let st = drbgGenerate(SEED, 32, 0, 0);
+  if (st == OK) st = encapsInternal(ct, SS, ek, SEED, k);
+  memory.fill(SEED, 0, 64);
+  memory.fill(SCRATCH, 0, KEM_WIPE);
+  const h = st == OK ? deriveSession(level, transcript, tLen) : st;
+  memory.fill(SS, 0, 32);
+  return h;
+}
+
+/** Responder: decapsulate `ct` with a vault ML-KEM key and keep the session. */
+export function kemDecapsSession(handle: i32, ct: usize, transcript: usize, tLen: usize): i32 {
+  const slot = lookup(handle, T_KEM);
+  if (slot < 0) return slot;
+  const level = <i32>load<u16>(hdr(slot), 2);
+  const st = decapsInternal(SS, keys(slot), ct, rankOf(level));
+  memory.fill(SCRATCH, 0, KEM_WIPE);
+  const h = st == OK ? deriveSession(level, transcript, tLen) : st;
+  memory.fill(SS, 0, 32);
+  return h;
+}
+
+/**
+ * Start an AES-256-GCM operation with a session key: direction 0 is
+ * initiator-to-responder, 1 the reverse (assembly/aes/gcm.ts takes it from here).
+ */
+export function gcmInitSession(handle: i32, direction: i32, tagLen: i32, decrypt: i32): i32 {
+  const slot = lookup(handle, T_SESSION);
+  if (slot < 0) return slot;
+  if (direction != 0 && direction != 1) return ERR_ARG;
+  return gcmInit(keys(slot) + (<usize>direction << 5), 32, tagLen, decrypt);
 }

@@ -126,3 +126,100 @@ describe('vault misuse', () => {
     expect(indexOfBytes(mem(), want.secretKey.subarray(128, 192))).toBe(-1);
   });
 });
+
+describe('vault sessions: ML-KEM to AES-256-GCM keys that never leave', () => {
+  const T = new TextEncoder().encode('transcript hash: 32 bytes, say..');
+
+  /** Seal `pt` with a session (direction d) and return ct || tag. */
+  function seal(e: Enclave, s: number, d: number, nonce: Uint8Array, pt: Uint8Array): Uint8Array {
+    const x = e.exports;
+    expect(x.gcm_init_session(s, d, 16, 0)).toBe(0);
+    expect(x.gcm_iv(e.put(0, nonce), nonce.length)).toBe(0);
+    const p = e.put(1024, pt);
+    expect(x.gcm_crypt(p, p, pt.length)).toBe(0);
+    expect(x.gcm_finish(e.io + 64)).toBe(0);
+    return new Uint8Array([...e.get(1024, pt.length), ...e.get(64, 16)]);
+  }
+
+  /** Open ct || tag with a session; the status of the tag check, and the plaintext when it passed. */
+  function open(e: Enclave, s: number, d: number, nonce: Uint8Array, sealed: Uint8Array): { st: number; pt?: Uint8Array } {
+    const x = e.exports;
+    const ct = sealed.subarray(0, sealed.length - 16);
+    expect(x.gcm_init_session(s, d, 16, 1)).toBe(0);
+    expect(x.gcm_iv(e.put(0, nonce), nonce.length)).toBe(0);
+    const p = e.put(1024, ct);
+    expect(x.gcm_auth(p, ct.length)).toBe(0);
+    const st = x.gcm_finish(e.put(64, sealed.subarray(ct.length)));
+    if (st !== 0) return { st };
+    expect(x.gcm_crypt(p, p, ct.length)).toBe(0);
+    const pt = e.get(1024, ct.length);
+    x.gcm_end();
+    return { st, pt };
+  }
+
+  it('the initiator and the responder derive the same keys (the documented KDF), one per direction', async () => {
+    const { createCipheriv } = await import('node:crypto');
+    const { shake256 } = await import('@noble/hashes/sha3.js');
+    const responder = enclave();
+    const initiator = enclave();
+    const kemKey = responder.exports.vault_kem_keygen(768);
+    expect(responder.exports.vault_public(kemKey, responder.io)).toBe(0);
+    const ek = responder.get(0, 1184);
+    initiator.put(0, ek);
+    initiator.put(4096, T);
+    const si = initiator.exports.vault_kem_encaps(768, initiator.io, initiator.io + 2048, initiator.io + 4096, T.length);
+    expect(si).toBeGreaterThan(0);
+    const ct = initiator.get(2048, 1088);
+    responder.put(2048, ct);
+    responder.put(4096, T);
+    const sr = responder.exports.vault_kem_decaps(kemKey, responder.io + 2048, responder.io + 4096, T.length);
+    expect(sr).toBeGreaterThan(0);
+    // The KDF, recomputed outside: m is the initiator DRBG's first output.
+    const K = kem.ml_kem768.encapsulate(ek, drbgOutput(32));
+    expect(Buffer.from(K.cipherText).equals(Buffer.from(ct))).toBe(true);
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setUint32(0, T.length, true);
+    const keys = shake256(new Uint8Array([...new TextEncoder().encode('awre-session-v1'), ...K.sharedSecret, ...len, ...T]), { dkLen: 64 });
+    const nonce = new Uint8Array(12).fill(9);
+    const pt = new TextEncoder().encode('frame 1 from the initiator');
+    const sealed = seal(initiator, si, 0, nonce, pt);
+    const c = createCipheriv('aes-256-gcm', keys.subarray(0, 32), nonce);
+    expect(Buffer.from(sealed).equals(Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]))).toBe(true);
+    expect(open(responder, sr, 0, nonce, sealed)).toEqual({ st: 0, pt });
+    // The other direction uses the other key.
+    const back = seal(responder, sr, 1, nonce, pt);
+    const c2 = createCipheriv('aes-256-gcm', keys.subarray(32, 64), nonce);
+    expect(Buffer.from(back).equals(Buffer.concat([c2.update(pt), c2.final(), c2.getAuthTag()]))).toBe(true);
+    expect(open(initiator, si, 1, nonce, back).st).toBe(0);
+    expect(open(initiator, si, 0, nonce, back).st).toBe(abi.ERR_AUTH);
+  });
+
+  it('a different transcript gives different keys; session misuse is refused', () => {
+    const responder = enclave();
+    const kemKey = responder.exports.vault_kem_keygen(512);
+    expect(responder.exports.vault_public(kemKey, responder.io)).toBe(0);
+    const ek = responder.get(0, 800);
+    const initiator = enclave();
+    initiator.put(0, ek);
+    initiator.put(4096, T);
+    const si = initiator.exports.vault_kem_encaps(512, initiator.io, initiator.io + 2048, initiator.io + 4096, T.length);
+    responder.put(2048, initiator.get(2048, 768));
+    const other = new Uint8Array(T.length).fill(1);
+    responder.put(4096, other);
+    const sr = responder.exports.vault_kem_decaps(kemKey, responder.io + 2048, responder.io + 4096, other.length);
+    const nonce = new Uint8Array(12);
+    expect(open(responder, sr, 0, nonce, seal(initiator, si, 0, nonce, new Uint8Array(40))).st).toBe(abi.ERR_AUTH);
+    const x = responder.exports;
+    expect(x.vault_public(sr, responder.io)).toBe(abi.ERR_HANDLE_TYPE);
+    expect(x.gcm_init_session(kemKey, 0, 16, 0)).toBe(abi.ERR_HANDLE_TYPE);
+    expect(x.gcm_init_session(sr, 2, 16, 0)).toBe(abi.ERR_ARG);
+    expect(x.vault_kem_decaps(sr, responder.io + 2048, responder.io + 4096, 4)).toBe(abi.ERR_HANDLE_TYPE);
+    expect(x.vault_free(sr)).toBe(0);
+    expect(x.gcm_init_session(sr, 0, 16, 0)).toBe(abi.ERR_HANDLE);
+    // A non-reduced encapsulation key is refused by the initiator.
+    const bad = ek.slice();
+    bad[0] = 0xff; bad[1] |= 0x0f;
+    initiator.put(0, bad);
+    expect(initiator.exports.vault_kem_encaps(512, initiator.io, initiator.io + 2048, initiator.io + 4096, T.length)).toBe(abi.ERR_EK_MODULUS);
+  });
+});

@@ -56,6 +56,9 @@ export interface EnclaveExports {
   vault_level(handle: number): number;
   vault_dsa_sign(handle: number, mu: number, sig: number): number;
   vault_free(handle: number): number;
+  vault_kem_encaps(level: number, ek: number, ct: number, transcript: number, tLen: number): number;
+  vault_kem_decaps(handle: number, ct: number, transcript: number, tLen: number): number;
+  gcm_init_session(handle: number, direction: number, tagLen: number, decrypt: number): number;
   drbg_instantiate(entropy: number, entropyLen: number, nonce: number, nonceLen: number, pers: number, persLen: number): number;
   drbg_reseed(entropy: number, entropyLen: number, add: number, addLen: number): number;
   drbg_uninstantiate(): number;
@@ -69,6 +72,7 @@ const REQUIRED: readonly (keyof EnclaveExports)[] = [
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
   'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_free',
+  'vault_kem_encaps', 'vault_kem_decaps', 'gcm_init_session',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
   'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
 ];
