@@ -18,6 +18,7 @@ import { paramsOf, pkBytes, skBytes, sigBytes } from './mldsa/params';
 import { WIPE as DSA_WIPE } from './mldsa/scratch';
 import * as dsa from './mldsa/dsa';
 import * as vault from './vault';
+import * as pqc from './pqc';
 import { gcmInit, gcmIv, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd } from './aes/gcm';
 
 export function abi_version(): i32 { return ABI_VERSION; }
@@ -335,3 +336,20 @@ export function vault_kem_decaps(handle: i32, ct: usize, transcript: usize, tLen
 export function gcm_init_session(handle: i32, direction: i32, tagLen: i32, decrypt: i32): i32 {
   return vault.gcmInitSession(handle, direction, tagLen, decrypt);
 }
+
+// ---- The PQCNet ABI (assembly/pqc.ts) --------------------------------------------
+
+/** A buffer of len bytes in the upper half of the I/O window, or 0. */
+export function pqc_alloc(len: i32): usize { return pqc.pqcAlloc(len); }
+/** Release a pqc_alloc buffer (wiped). */
+export function pqc_free(ptr: usize, len: i32): void { pqc.pqcFree(ptr, len); }
+/** The initiator's PQC1 envelope: bytes written, -1 invalid input, -2 buffer too small, -127 internal. */
+export function pqc_handshake(req: usize, reqLen: usize, resp: usize, respLen: usize): i32 {
+  return pqc.pqcHandshake(req, reqLen, resp, respLen);
+}
+/** The responder: a session handle, -1 invalid envelope, -127 internal. */
+export function pqc_accept(env: usize, envLen: usize, kemHandle: i32, pk: usize, pkLen: usize): i32 {
+  return pqc.pqcAccept(env, envLen, kemHandle, pk, pkLen);
+}
+/** The session handle of the last successful handshake or accept. */
+export function pqc_last_session(): i32 { return pqc.pqcLastSession(); }

@@ -245,3 +245,47 @@ export function gcmInitSession(handle: i32, direction: i32, tagLen: i32, decrypt
   if (direction != 0 && direction != 1) return ERR_ARG;
   return gcmInit(keys(slot) + (<usize>direction << 5), 32, tagLen, decrypt);
 }
+
+// ---- Pieces for the PQC1 handshake (assembly/pqc.ts) ----------------------------
+
+/** Encapsulate to `ek` (m from the DRBG) into `ct`, keeping the shared secret in SS. */
+export function encapsToSS(level: i32, ek: usize, ct: usize): i32 {
+  let st = drbgGenerate(SEED, 32, 0, 0);
+  if (st == OK) st = encapsInternal(ct, SS, ek, SEED, rankOf(level));
+  memory.fill(SEED, 0, 64);
+  memory.fill(SCRATCH, 0, KEM_WIPE);
+  if (st != OK) memory.fill(SS, 0, 32);
+  return st;
+}
+
+/** Decapsulate `ct` with a vault ML-KEM key into SS. */
+export function decapsToSS(handle: i32, ct: usize): i32 {
+  const slot = lookup(handle, T_KEM);
+  if (slot < 0) return slot;
+  const st = decapsInternal(SS, keys(slot), ct, rankOf(<i32>load<u16>(hdr(slot), 2)));
+  memory.fill(SCRATCH, 0, KEM_WIPE);
+  if (st != OK) memory.fill(SS, 0, 32);
+  return st;
+}
+
+/** The session derived from SS and a transcript (SS is wiped either way). */
+export function sessionFromSS(level: i32, transcript: usize, tLen: usize): i32 {
+  const h = deriveSession(level, transcript, tLen);
+  memory.fill(SS, 0, 32);
+  return h;
+}
+
+/** Address of a live ML-DSA key pair's sk (tr is sk[64..128]) and pk, or 0. */
+export function dsaSkAddr(handle: i32): usize {
+  const slot = lookup(handle, T_DSA);
+  return slot < 0 ? 0 : keys(slot);
+}
+export function dsaPkAddr(handle: i32): usize {
+  const slot = lookup(handle, T_DSA);
+  return slot < 0 ? 0 : keys(slot) + <usize>skBytes(dsaParams(slot));
+}
+/** Address of a live ML-KEM key pair's ek, or 0. */
+export function kemEkAddr(handle: i32): usize {
+  const slot = lookup(handle, T_KEM);
+  return slot < 0 ? 0 : keys(slot) + <usize>dkBytes(rankOf(<i32>load<u16>(hdr(slot), 2)));
+}

@@ -20,6 +20,7 @@ const EXPORTED_FUNCTIONS = [
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
   'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_free',
   'vault_kem_encaps', 'vault_kem_decaps', 'gcm_init_session',
+  'pqc_alloc', 'pqc_free', 'pqc_handshake', 'pqc_accept', 'pqc_last_session',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
   'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
 ];

@@ -59,6 +59,11 @@ export interface EnclaveExports {
   vault_kem_encaps(level: number, ek: number, ct: number, transcript: number, tLen: number): number;
   vault_kem_decaps(handle: number, ct: number, transcript: number, tLen: number): number;
   gcm_init_session(handle: number, direction: number, tagLen: number, decrypt: number): number;
+  pqc_alloc(len: number): number;
+  pqc_free(ptr: number, len: number): void;
+  pqc_handshake(req: number, reqLen: number, resp: number, respLen: number): number;
+  pqc_accept(env: number, envLen: number, kemHandle: number, pk: number, pkLen: number): number;
+  pqc_last_session(): number;
   drbg_instantiate(entropy: number, entropyLen: number, nonce: number, nonceLen: number, pers: number, persLen: number): number;
   drbg_reseed(entropy: number, entropyLen: number, add: number, addLen: number): number;
   drbg_uninstantiate(): number;
@@ -73,6 +78,7 @@ const REQUIRED: readonly (keyof EnclaveExports)[] = [
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
   'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_free',
   'vault_kem_encaps', 'vault_kem_decaps', 'gcm_init_session',
+  'pqc_alloc', 'pqc_free', 'pqc_handshake', 'pqc_accept', 'pqc_last_session',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
   'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
 ];
