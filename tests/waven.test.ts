@@ -161,3 +161,22 @@ describe('memory.grow inside an instrumented module maps new frames', () => {
     expect(ex.peek!(va + 100) >>> 0).toBe(0x66554433);
   });
 });
+
+describe('the pass refuses what it cannot translate', () => {
+  it('an atomic access fails the build with a message naming it', async () => {
+    const { compileSource } = await import('./helpers/asc.js');
+    const { spawnSync } = await import('node:child_process');
+    // compileTestModule does not enable threads; build this one by hand.
+    const asc = (await import('assemblyscript/asc')).default;
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'awre-refuse-'));
+    writeFileSync(join(dir, 'asconfig.json'), '{}');
+    writeFileSync(join(dir, 'a.ts'), 'export function f(p: usize): i32 { return atomic.load<i32>(p); }\n');
+    const { error } = await asc.main([join(dir, 'a.ts'), '--config', join(dir, 'asconfig.json'), '--runtime', 'stub', '--enable', 'threads', '--use', 'abort=', '-O3', '--outFile', join(dir, 'a.wasm')]);
+    expect(error).toBeFalsy();
+    const r = spawnSync(process.execPath, ['scripts/waven-instrument.mjs', join(dir, 'a.wasm'), join(dir, 'a.waven.wasm')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/refused: atomic load in/);
+    expect(typeof compileSource).toBe('function');
+  });
+});
