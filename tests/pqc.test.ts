@@ -71,17 +71,23 @@ describe('PQC1', () => {
     b.put(16384, t.pk);
     const sb = b.exports.pqc_accept(b.io, n, t.kemKey, b.io + 16384, 1952);
     expect(sb).toBeGreaterThan(0);
-    // 1,000 AES-GCM frames each way.
-    const frame = (e: Enclave, s: number, dir: number, seq: number, data: Uint8Array) => {
+    // 1,000 AES-GCM frames each way, each carried by a shared frame: the
+    // sender seals into its I/O page, which the receiver maps read-only and
+    // reads through its own tables (the enclave takes inputs only in its own
+    // window, so the receiver's host copies them there).
+    const back = 301;
+    t.phys.spaces.share('responder', b.io >>> 16, 'initiator', back, 'ro');
+    const SEAL = 32768; // sealed frame: ciphertext then tag, in the sender's window
+    const seal = (e: Enclave, s: number, dir: number, seq: number, data: Uint8Array) => {
       const nonce = new Uint8Array(12); new DataView(nonce.buffer).setUint32(8, seq);
       expect(e.exports.gcm_init_session(s, dir, 16, 0)).toBe(0);
       expect(e.exports.gcm_iv(e.put(0, nonce), 12)).toBe(0);
-      const p = e.put(64, data);
+      const p = e.put(SEAL, data);
       expect(e.exports.gcm_crypt(p, p, data.length)).toBe(0);
-      expect(e.exports.gcm_finish(e.io + 32)).toBe(0);
-      return { nonce, sealed: new Uint8Array([...e.get(64, data.length), ...e.get(32, 16)]) };
+      expect(e.exports.gcm_finish(p + data.length)).toBe(0);
+      return nonce;
     };
-    const openFrame = (e: Enclave, s: number, dir: number, nonce: Uint8Array, sealed: Uint8Array) => {
+    const open = (e: Enclave, s: number, dir: number, nonce: Uint8Array, sealed: Uint8Array) => {
       const ct = sealed.subarray(0, sealed.length - 16);
       expect(e.exports.gcm_init_session(s, dir, 16, 1)).toBe(0);
       expect(e.exports.gcm_iv(e.put(0, nonce), 12)).toBe(0);
@@ -96,11 +102,30 @@ describe('PQC1', () => {
     const prng = new Prng('pqc/frames');
     for (let i = 0; i < 1000; i++) {
       const msg = prng.bytes(1 + (i % 300));
-      const f = frame(a, sa, 0, i, msg);
-      expect(openFrame(b, sb, 0, f.nonce, f.sealed)).toEqual(msg);
-      const g = frame(b, sb, 1, i, msg);
-      expect(openFrame(a, sa, 1, g.nonce, g.sealed)).toEqual(msg);
+      const len = msg.length + 16;
+      const n1 = seal(a, sa, 0, i, msg);
+      const f = b.read((page << 16) + SEAL, len);
+      expect(f).toEqual(a.get(SEAL, len));
+      expect(open(b, sb, 0, n1, f)).toEqual(msg);
+      const n2 = seal(b, sb, 1, i, msg);
+      const g = a.read((back << 16) + SEAL, len);
+      expect(g).toEqual(b.get(SEAL, len));
+      expect(open(a, sa, 1, n2, g)).toEqual(msg);
     }
+    // The receiver's mapping is read-only: a write through it lands in the
+    // sink, not in the sender's frame. And the only frames the tenants have
+    // in common are the two shared pages: the rest are not in each other's tables.
+    const before = a.get(SEAL, 16);
+    b.write((page << 16) + SEAL, new Uint8Array(16).fill(0xee));
+    expect(a.get(SEAL, 16)).toEqual(before);
+    const frames = (name: string) => {
+      const tb = t.phys.spaces.tables(name);
+      return new Set(tb.mapped().map((p) => tb.frame(p)));
+    };
+    const fa = frames('initiator');
+    const common = [...frames('responder')].filter((f) => fa.has(f)).sort();
+    const ta = t.phys.spaces.tables('initiator'), tb = t.phys.spaces.tables('responder');
+    expect(common).toEqual([ta.frame(a.io >>> 16), tb.frame(b.io >>> 16)].sort());
   });
 
   it('the responder refuses every tampered, truncated or mismatched envelope; a good one still goes through', () => {
