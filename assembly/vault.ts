@@ -217,10 +217,7 @@ export function kemEncapsSession(level: i32, ek: usize, ct: usize, transcript: u
   let st = drbgGenerate(SEED, 32, 0, 0);
   if (st == OK) st = encapsInternal(ct, SS, ek, SEED, k);
   memory.fill(SEED, 0, 64);
-  memory.fill(SCRATCH, 0, KEM_WIPE);
-  const h = st == OK ? deriveSession(level, transcript, tLen) : st;
-  memory.fill(SS, 0, 32);
-  return h;
+  return sessionOrStatus(st, level, transcript, tLen);
 }
 
 /** Responder: decapsulate `ct` with a vault ML-KEM key and keep the session. */
@@ -229,6 +226,14 @@ export function kemDecapsSession(handle: i32, ct: usize, transcript: usize, tLen
   if (slot < 0) return slot;
   const level = <i32>load<u16>(hdr(slot), 2);
   const st = decapsInternal(SS, keys(slot), ct, rankOf(level));
+  return sessionOrStatus(st, level, transcript, tLen);
+}
+
+/**
+ * The one exit of both sides: wipe the KEM scratch, derive the session from
+ * SS when the KEM step succeeded (else pass its status on), and wipe SS.
+ */
+function sessionOrStatus(st: i32, level: i32, transcript: usize, tLen: usize): i32 {
   memory.fill(SCRATCH, 0, KEM_WIPE);
   const h = st == OK ? deriveSession(level, transcript, tLen) : st;
   memory.fill(SS, 0, 32);
