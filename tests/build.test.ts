@@ -9,21 +9,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { abi, defaultEnclave, Enclave, moduleDigest, modulePath, readModule } from '../host/index.js';
+import { REQUIRED_EXPORTS } from '../host/enclave/enclave.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILT = join(ROOT, 'build', 'enclave.wasm');
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-const EXPORTED_FUNCTIONS = [
-  'abi_version', 'io_ptr', 'io_bytes', 'hctx_ptr', 'hctx_bytes', 'sha3_oneshot', 'keccak_absorb', 'keccak_finish',
-  'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps', 'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
-  'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
-  'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_free',
-  'vault_kem_encaps', 'vault_kem_decaps', 'gcm_init_session',
-  'pqc_alloc', 'pqc_free', 'pqc_handshake', 'pqc_accept', 'pqc_last_session',
-  'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
-  'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_generate_test',
-];
+const EXPORTED_FUNCTIONS = REQUIRED_EXPORTS.filter((n) => n !== 'memory');
 
 describe('reproducible build', () => {
   const dir = mkdtempSync(join(tmpdir(), 'awre-build-'));

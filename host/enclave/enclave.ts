@@ -71,7 +71,8 @@ export interface EnclaveExports {
   drbg_generate_test(out: number, len: number, add: number, addLen: number): number;
 }
 
-const REQUIRED: readonly (keyof EnclaveExports)[] = [
+/** Every export the host relies on: the module must have each (and, tests/build.test.ts checks, no other). */
+export const REQUIRED_EXPORTS: readonly (keyof EnclaveExports)[] = [
   'memory', 'abi_version', 'io_ptr', 'io_bytes', 'hctx_ptr', 'hctx_bytes', 'sha3_oneshot',
   'keccak_absorb', 'keccak_finish', 'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps',
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
@@ -125,7 +126,7 @@ export class Enclave {
         if (typeof fn === 'function') ex[name] = this.guarded(fn as (...a: number[]) => number);
       }
     }
-    for (const name of REQUIRED) {
+    for (const name of REQUIRED_EXPORTS) {
       if (!(name in ex)) throw new AwreError('MODULE_INVALID', `enclave module lacks export "${name}"`);
     }
     this.exports = ex as unknown as EnclaveExports;
