@@ -38,6 +38,12 @@ function request(kemLevel: number, dsaLevel: number, handle: number, time: bigin
   return r;
 }
 
+/** Put `req` at the start of the initiator's window and run pqc_handshake, the envelope going to window offset 8192. */
+function handshake(a: Enclave, req: Uint8Array, respLen = 16384): number {
+  a.put(0, req);
+  return a.exports.pqc_handshake(a.io, req.length, a.io + 8192, respLen);
+}
+
 const ENV_LEN = 90 + 1088 + 3309;
 
 describe('PQC1', () => {
@@ -45,8 +51,7 @@ describe('PQC1', () => {
     const t = tenants();
     const { initiator: a, responder: b } = t;
     const req = request(768, 65, t.dsaKey, 1700000000000n, t.ek);
-    a.put(0, req);
-    const n = a.exports.pqc_handshake(a.io, req.length, a.io + 8192, 16384);
+    const n = handshake(a, req);
     expect(n).toBe(ENV_LEN);
     const env = a.get(8192, n);
     // The envelope, byte by byte.
@@ -132,8 +137,7 @@ describe('PQC1', () => {
     const t = tenants();
     const { initiator: a, responder: b } = t;
     const req = request(768, 65, t.dsaKey, 1n, t.ek);
-    a.put(0, req);
-    const n = a.exports.pqc_handshake(a.io, req.length, a.io + 8192, 16384);
+    const n = handshake(a, req);
     const env = a.get(8192, n);
     const accept = (e: Uint8Array, pk = t.pk, kem = t.kemKey) => { b.put(0, e); b.put(16384, pk); return b.exports.pqc_accept(b.io, e.length, kem, b.io + 16384, pk.length); };
     for (const at of [0, 4, 5, 6, 8, 10, 42, 74, 82, 86, 90, 90 + 1087, 90 + 1088, n - 1]) {
@@ -147,14 +151,11 @@ describe('PQC1', () => {
     expect(accept(env, t.pk, t.kemKey + 0x100)).toBe(-1); // a stale handle
     expect(accept(env)).toBeGreaterThan(0);
     // The initiator's input checks.
-    expect(a.exports.pqc_handshake(a.io, req.length, a.io + 8192, n - 1)).toBe(-2);
-    a.put(0, request(700, 65, t.dsaKey, 1n, t.ek));
-    expect(a.exports.pqc_handshake(a.io, req.length, a.io + 8192, 16384)).toBe(-1);
-    a.put(0, request(768, 44, t.dsaKey, 1n, t.ek));
-    expect(a.exports.pqc_handshake(a.io, req.length, a.io + 8192, 16384)).toBe(-1);
+    expect(handshake(a, req, n - 1)).toBe(-2);
+    expect(handshake(a, request(700, 65, t.dsaKey, 1n, t.ek))).toBe(-1);
+    expect(handshake(a, request(768, 44, t.dsaKey, 1n, t.ek))).toBe(-1);
     const badEk = t.ek.slice(); badEk[0] = 0xff; badEk[1]! |= 0x0f;
-    a.put(0, request(768, 65, t.dsaKey, 1n, badEk));
-    expect(a.exports.pqc_handshake(a.io, req.length, a.io + 8192, 16384)).toBe(-1);
+    expect(handshake(a, request(768, 65, t.dsaKey, 1n, badEk))).toBe(-1);
     expect(a.get(8192, 90)).toEqual(new Uint8Array(90)); // nothing half-written
   });
 
@@ -162,8 +163,7 @@ describe('PQC1', () => {
     const t = tenants();
     const { initiator: a, responder: b } = t;
     const req = request(768, 65, t.dsaKey, 7n, t.ek);
-    a.put(0, req);
-    const n = a.exports.pqc_handshake(a.io, req.length, a.io + 8192, 16384);
+    const n = handshake(a, req);
     const env = a.get(8192, n);
     const prng = new Prng('pqc/fuzz');
     const u32 = () => new DataView(prng.bytes(4).buffer).getUint32(0, true);
@@ -195,8 +195,7 @@ describe('PQC1', () => {
         a.exports.pqc_free(u32(), u32() % 70000);
       }
     }
-    a.put(0, req);
-    expect(a.exports.pqc_handshake(a.io, req.length, a.io + 8192, 16384)).toBe(ENV_LEN);
+    expect(handshake(a, req)).toBe(ENV_LEN);
     b.put(0, a.get(8192, ENV_LEN));
     b.put(16384, t.pk);
     expect(b.exports.pqc_accept(b.io, ENV_LEN, t.kemKey, b.io + 16384, 1952)).toBeGreaterThan(0);
