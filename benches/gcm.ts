@@ -38,7 +38,7 @@ import { gcm as nobleGcm } from '@noble/ciphers/aes.js';
 import { defaultEnclave, moduleDigest, modulePath, readModule } from '../host/index.js';
 import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
-import { measure, type Group, type Measured } from './lib/measure.js';
+import { measure, ROUND_METHOD, type Group, type Measured } from './lib/measure.js';
 import { ownVersion, packageRoot, packageVersion } from './lib/results.js';
 import { fmtMBps, fmtPct, fmtRatio, renderTable } from './lib/table.js';
 import type { Suite, SuiteOptions, SuiteReport } from './lib/suite.js';
@@ -383,8 +383,7 @@ async function run({ quick, peersOnly, log }: SuiteOptions): Promise<SuiteReport
       ...cfg,
       statistic: 'opsPerSec: median over rounds of 1000 / (tinybench median latency in ms); meanOpsPerSec: median over rounds of iterations / summed latency; mbPerSec = opsPerSec x plaintext bytes / 10^6 (decimal megabytes, plaintext only: the 16-byte tag is not counted)',
       budget: `64 B - 64 KiB: timeMs per task and round, warmupMs warm-up, tinybench's minimum of 64 calls (16 warm-up); 1 MiB: largeTimeMs, at least largeIterations calls (largeWarmupMs, at least largeWarmupIterations warm-up)`,
-      warmup: 'tinybench warm-up of every task before each round',
-      order: 'one process; per round and operation, the implementations run back to back in a rotated order',
+      ...ROUND_METHOD,
       inputs: 'AES-256-GCM, one fixed 32-byte key and one fixed 12-byte nonce for every call and implementation (nonce reused on purpose: identical inputs, nothing secret), 16-byte tag, no AAD; one fixed plaintext per size; decrypt takes that plaintext\'s ct||tag (identical for all three, checked); every call builds a fresh cipher object (gcm(key, nonce) / createCipheriv), so per-message key setup is included; node:crypto encrypt concatenates ct and tag into one buffer, as the others return',
       ceiling: 'node:crypto (OpenSSL with AES-NI and PCLMULQDQ) is reported as the ceiling, not a target: wasm has neither instruction',
     },

@@ -40,7 +40,7 @@ import { createMLDSA44, createMLDSA65, createMLDSA87 } from '@oqs/liboqs-js';
 import { defaultEnclave, moduleDigest, modulePath, readModule } from '../host/index.js';
 import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
-import { measure, OUTLIER_FACTOR, type Group, type Measured } from './lib/measure.js';
+import { measure, ROUND_METHOD, OUTLIER_FACTOR, type Group, type Measured } from './lib/measure.js';
 import { ownVersion, packageRoot, packageVersion } from './lib/results.js';
 import { fmtOps, fmtPct, fmtRatio, renderTable } from './lib/table.js';
 import type { Suite, SuiteOptions, SuiteReport } from './lib/suite.js';
@@ -418,8 +418,7 @@ async function run({ quick, peersOnly, log }: SuiteOptions): Promise<SuiteReport
           'sign, sign (1 key)': `opsPerSec: median over rounds of (calls / summed latency), leaving out calls slower than ${OUTLIER_FACTOR}x the round's median latency (leftOut per round); the rejection loop makes the per-call cost vary, so the median latency is not the typical cost`,
           all: 'meanOpsPerSec: median over rounds of iterations / summed latency, nothing left out',
         },
-        warmup: 'tinybench warm-up of every task before each round',
-        order: 'one process; per round and operation, the implementations run back to back in a rotated order',
+        ...ROUND_METHOD,
         inputs: `keygen draws a fresh seed per call (liboqs internally); sign is hedged (fresh 32-byte rnd per call, each library drawing its own) over a pool of ${MESSAGES} distinct ${MSG_BYTES}-byte messages, empty context; verify checks valid signatures; sign and verify cycle through ${KEYS} key pairs (consecutive calls use different keys, so awre's cached A-hat never matches), the "(1 key)" rows use one key pair throughout; each implementation walks the pools with its own counter; keys, messages and signatures are the same bytes for all implementations`,
       },
       machine: report.machine,

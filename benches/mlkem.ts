@@ -18,7 +18,7 @@ import { createMLKEM512, createMLKEM768, createMLKEM1024 } from '@oqs/liboqs-js'
 import { defaultEnclave, ml_kem512, ml_kem768, ml_kem1024, moduleDigest, modulePath, readModule } from '../host/index.js';
 import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
-import { measure, type Group, type Measured } from './lib/measure.js';
+import { measure, ROUND_METHOD, type Group, type Measured } from './lib/measure.js';
 import { ownVersion, packageRoot, packageVersion } from './lib/results.js';
 import { fmtOps, fmtPct, fmtRatio, renderTable } from './lib/table.js';
 import type { Suite, SuiteOptions, SuiteReport } from './lib/suite.js';
@@ -251,8 +251,7 @@ async function run({ quick, log }: SuiteOptions): Promise<SuiteReport> {
       method: {
         ...cfg,
         statistic: 'opsPerSec: median over rounds of 1000 / (tinybench median latency in ms); meanOpsPerSec: median over rounds of iterations / summed latency',
-        warmup: 'tinybench warm-up of every task before each round',
-        order: 'one process; per round and operation, the implementations run back to back in a rotated order',
+        ...ROUND_METHOD,
         inputs: 'keygen and encapsulate draw fresh randomness per call (liboqs does so internally); decapsulate uses one fixed key pair and ciphertext shared by all implementations',
       },
       machine: report.machine,

@@ -60,6 +60,12 @@ export interface Group {
 /** With statistic 'mean', calls slower than this many times the round's median latency are left out. */
 export const OUTLIER_FACTOR = 20;
 
+/** How measure() warms up and orders the implementations, for the method section of a report. */
+export const ROUND_METHOD = {
+  warmup: 'tinybench warm-up of every task before each round',
+  order: 'one process; per round and operation, the implementations run back to back in a rotated order',
+} as const;
+
 export interface RoundSample {
   /** 1000 / p50LatencyMs. */
   opsPerSec: number;
