@@ -94,6 +94,12 @@ export function drbgSeeded(): bool {
   return load<u64>(CTR) != 0;
 }
 
+/** Generate requests since the last (re)seed: c - 1 (at most 2^16, so an i32), or -1 when not instantiated. */
+export function drbgRequests(): i32 {
+  const c = load<u64>(CTR);
+  return c == 0 ? -1 : <i32>(c - 1);
+}
+
 /**
  * Instantiate from host-supplied entropy (at least DRBG_MIN_ENTROPY_BYTES),
  * a nonce and a personalization string (either may be empty). Replaces any

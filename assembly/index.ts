@@ -218,9 +218,9 @@ export function gcm_end(): void {
 
 // ---- The enclave DRBG (docs/drbg.md) --------------------------------------------
 // Imports kept with this section so that the rest of the file is unchanged.
-import { OK, ERR_TOO_LARGE } from '../abi/status';
+import { OK, ERR_TOO_LARGE, ERR_DRBG_UNSEEDED } from '../abi/status';
 import { DRBG_MAX_REQUEST_BYTES } from '../abi/lengths';
-import { drbgInstantiate, drbgReseed, drbgGenerate, drbgUninstantiate } from './drbg';
+import { drbgInstantiate, drbgReseed, drbgGenerate, drbgUninstantiate, drbgRequests } from './drbg';
 
 /**
  * Instantiate the DRBG from host-supplied entropy (at least
@@ -236,6 +236,17 @@ export function drbg_instantiate(entropy: usize, entropyLen: usize, nonce: usize
 export function drbg_reseed(entropy: usize, entropyLen: usize, add: usize, addLen: usize): i32 {
   if (!inIO(entropy, entropyLen) || !inIO(add, addLen)) return ERR_ARG;
   return drbgReseed(entropy, entropyLen, add, addLen);
+}
+
+/**
+ * Generate requests served since the last instantiate or reseed (public: a
+ * count, not state), or ERR_DRBG_UNSEEDED. The host's QRNG feed reseeds
+ * before this reaches its interval (docs/qrng.md), so the vault never sees
+ * ERR_DRBG_RESEED.
+ */
+export function drbg_requests(): i32 {
+  const n = drbgRequests();
+  return n < 0 ? ERR_DRBG_UNSEEDED : n;
 }
 
 /** Zeroize the DRBG state; generate and reseed return ERR_DRBG_UNSEEDED until the next instantiate. */

@@ -326,6 +326,7 @@ describe('limits', () => {
     refusedUntouched(() => h.x.drbg_generate_test(io, 0, io, 0), abi.ERR_DRBG_UNSEEDED, 'generate(0) before instantiate');
     refusedUntouched(() => h.x.drbg_reseed(io, 32, io, 0), abi.ERR_DRBG_UNSEEDED, 'reseed before instantiate');
     refusedUntouched(() => h.x.drbg_reseed(io, 31, io, 0), abi.ERR_LENGTH, 'short reseed before instantiate (length first)');
+    expect(h.x.drbg_requests(), 'drbg_requests before instantiate').toBe(abi.ERR_DRBG_UNSEEDED);
     expect(h.x.drbg_uninstantiate()).toBe(abi.OK); // idempotent
     refusedUntouched(() => h.x.drbg_generate_test(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate after a lone uninstantiate');
     step(h, m, { kind: 'instantiate', e: rng.bytes(32), n: NONE, p: NONE }, 'instantiate');
@@ -333,6 +334,7 @@ describe('limits', () => {
     step(h, m, { kind: 'uninstantiate' }, 'uninstantiate');
     refusedUntouched(() => h.x.drbg_generate_test(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate after uninstantiate');
     refusedUntouched(() => h.x.drbg_reseed(io, 32, io, 0), abi.ERR_DRBG_UNSEEDED, 'reseed after uninstantiate');
+    expect(h.x.drbg_requests(), 'drbg_requests after uninstantiate').toBe(abi.ERR_DRBG_UNSEEDED);
     step(h, m, { kind: 'instantiate', e: rng.bytes(32), n: NONE, p: NONE }, 'instantiate again');
     step(h, m, { kind: 'generate', len: 33, a: NONE }, 'generate after instantiating again');
   });
@@ -369,6 +371,7 @@ describe('limits', () => {
     for (const round of ['instantiate', 'reseed', 'reseed with additional input', 'instantiate again']) {
       if (round.startsWith('instantiate')) step(h, m, { kind: 'instantiate', e: rng.bytes(32), n: rng.bytes(16), p: NONE }, round);
       else step(h, m, { kind: 'reseed', e: rng.bytes(48), a: round.includes('additional') ? rng.bytes(20) : NONE }, round);
+      expect(x.drbg_requests(), `${round}: drbg_requests after seeding`).toBe(0);
       // Requests 1 .. interval (counter 1 .. 2^16), straight on the raw export: a few bytes each, all compared.
       for (let i = 1; i <= RESEED_INTERVAL; i++) {
         const len = i % 5;
@@ -379,12 +382,14 @@ describe('limits', () => {
         }
       }
       expect(m.counter).toBe(RESEED_INTERVAL + 1);
+      expect(x.drbg_requests(), `${round}: drbg_requests at the interval`).toBe(RESEED_INTERVAL);
       // Request 2^16 + 1, and again: refused, nothing written, nothing advanced.
       refusedUntouched(() => x.drbg_generate_test(io, 32, io + 64, 0), abi.ERR_DRBG_RESEED, `${round}: request ${RESEED_INTERVAL + 1}`);
       refusedUntouched(() => x.drbg_generate_test(io, 0, io, 0), abi.ERR_DRBG_RESEED, `${round}: request ${RESEED_INTERVAL + 1} again, 0 bytes`);
       expect(m.generate(32, NONE).status).toBe('RESEED');
       // A too-large request is still ERR_TOO_LARGE (argument checks come first).
       refusedUntouched(() => x.drbg_generate_test(io, MAX_REQUEST + 1, io, 0), abi.ERR_TOO_LARGE, `${round}: too large at the interval`);
+      expect(x.drbg_requests(), `${round}: refused requests are not counted`).toBe(RESEED_INTERVAL);
     }
     // After the last round, a reseed makes it work again and its first output still matches.
     step(h, m, { kind: 'reseed', e: rng.bytes(32), a: NONE }, 'final reseed');
