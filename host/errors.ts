@@ -22,7 +22,11 @@ export type AwreErrorCode =
   | 'ENCLAVE_INTERNAL' // the enclave reported an impossible state
   | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
   | 'MODULE_INVALID' // the module does not load or lacks an export
-  | 'ABI_MISMATCH'; // the module declares another ABI version
+  | 'ABI_MISMATCH' // the module declares another ABI version
+  | 'QRNG_CONFIG' // a malformed entropy-source spec or feed option
+  | 'QRNG_SOURCE' // an entropy source failed: I/O, end of data, a malformed response
+  | 'QRNG_HEALTH' // an SP 800-90B health test alarmed: the feed serves nothing until reset
+  | 'QRNG_REPLAY'; // an escrowed seed is missing or does not match its recorded commitment
 
 export class AwreError extends Error {
   readonly code: AwreErrorCode;

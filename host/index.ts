@@ -14,3 +14,4 @@ export { Enclave, defaultEnclave } from './enclave/enclave.js';
 export type { EnclaveExports } from './enclave/enclave.js';
 export { modulePath, readModule, moduleDigest } from './enclave/module.js';
 export * as abi from '../abi/index.js';
+export * as qrng from './qrng/index.js';

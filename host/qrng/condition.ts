@@ -1,0 +1,51 @@
+// Conditioning and commitments (docs/qrng.md).
+//
+// Conditioning (SP 800-90B 3.1.5.1.1, a vetted conditioning component: an
+// approved hash function, SHA3-384 of FIPS 202):
+//   seed = SHA3-384("awre-qrng-cond-v1" || 0x00 || le32|raw| || raw || le32|os| || os)
+// `raw` is health-tested source output carrying at least SEED_BITS + 64 bits
+// of claimed min-entropy, so the 384-bit seed counts as full entropy (the
+// "n_out + 64" rule of SP 800-90C); `os` is 48 bytes of the OS CSPRNG, mixed
+// in unless the operator disables it, and credited with nothing.
+//
+// Commitment (what the recorder logs instead of the seed):
+//   commitment = SHA-256("awre-qrng-commit-v1" || 0x00 || le64 epoch || seed)
+// The seed has full entropy, so the commitment hides it; the epoch makes
+// every commitment of one tenant distinct even for a replayed seed.
+import { createHash } from 'node:crypto';
+
+/** Seed length and security strength: 384 bits = the DRBG's 256-bit strength plus a nonce's half. */
+export const SEED_BYTES = 48;
+export const SEED_BITS = 8 * SEED_BYTES;
+/** Claimed raw min-entropy a seed needs: n_out + 64 bits. */
+export const RAW_BITS_PER_SEED = SEED_BITS + 64;
+/** OS CSPRNG bytes mixed into each seed (not credited). */
+export const OS_MIX_BYTES = 48;
+
+const COND = Buffer.from('awre-qrng-cond-v1\0');
+const COMMIT = Buffer.from('awre-qrng-commit-v1\0');
+
+/** Raw byte samples needed for one seed at `h` bits per sample. */
+export function rawBytesPerSeed(h: number): number {
+  return Math.ceil(RAW_BITS_PER_SEED / h);
+}
+
+function le32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+}
+
+/** SHA3-384 conditioning of raw samples (and the OS mix, possibly empty) into a 48-byte seed. */
+export function condition(raw: Uint8Array, os: Uint8Array): Uint8Array {
+  const h = createHash('sha3-384');
+  h.update(COND).update(le32(raw.length)).update(raw).update(le32(os.length)).update(os);
+  return new Uint8Array(h.digest());
+}
+
+/** The domain-separated commitment to a seed, hex. */
+export function commitment(epoch: number, seed: Uint8Array): string {
+  const e = Buffer.alloc(8);
+  e.writeBigUInt64LE(BigInt(epoch));
+  return createHash('sha256').update(COMMIT).update(e).update(seed).digest('hex');
+}
