@@ -33,10 +33,12 @@ export class FileSource implements EntropySource {
       try {
         ({ bytesRead: r } = await fh.read(out, got, Math.min(MAX_READ, n - got), null));
       } catch (cause) {
+        await this.close();
         throw sourceError(this.label, `read failed after ${this.served + got} bytes: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause);
       }
       if (r === 0) {
         out.fill(0);
+        await this.close();
         throw sourceError(this.label, `end of file: a request for ${n} bytes got ${got} (short read after ${this.served + got} bytes in all)`);
       }
       got += r;
