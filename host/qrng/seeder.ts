@@ -130,7 +130,7 @@ export class DrbgSeeder {
     }
   }
 
-  /** Pass the seed through the I/O window and wipe it there, whatever the status. */
+  /** Pass the seed through the I/O window and wipe what was written, whatever the status. */
   private feedEnclave(enclave: Enclave, req: SeedRequest, seed: Uint8Array): void {
     const x = enclave.exports;
     const ptr = enclave.put(0, seed);
@@ -142,7 +142,7 @@ export class DrbgSeeder {
         : x.drbg_reseed(ptr, seed.length, ep, extra.length);
       checkStatus(st, `tenant "${req.tenant}": drbg_${req.kind === 'seed' ? 'instantiate' : 'reseed'}`);
     } finally {
-      enclave.wipe(0, seed.length);
+      enclave.wipe(0, seed.length + extra.length);
     }
   }
 }
