@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   mldsa: async () => (await import('./mldsa.js')).suite,
   gcm: async () => (await import('./gcm.js')).suite,
   waven: async () => (await import('./waven.js')).suite,
+  qrng: async () => (await import('./qrng.js')).suite,
 };
 
 /** Suites that support --peers-only (the default selection under that flag). */

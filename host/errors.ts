@@ -23,6 +23,7 @@ export type AwreErrorCode =
   | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
   | 'MODULE_INVALID' // the module does not load or lacks an export
   | 'ABI_MISMATCH' // the module declares another ABI version
+  | 'PQC_REFUSED' // pqc_handshake / pqc_accept refused: invalid input (-1) or a short buffer (-2)
   | 'QRNG_CONFIG' // a malformed entropy-source spec or feed option
   | 'QRNG_SOURCE' // an entropy source failed: I/O, end of data, a malformed response
   | 'QRNG_HEALTH' // an SP 800-90B health test alarmed: the feed serves nothing until reset

@@ -15,3 +15,5 @@ export type { EnclaveExports } from './enclave/enclave.js';
 export { modulePath, readModule, moduleDigest } from './enclave/module.js';
 export * as abi from '../abi/index.js';
 export * as qrng from './qrng/index.js';
+export { TenantPair, PEER_PAGE, MAX_FRAME_BYTES } from './tenants.js';
+export type { Handshake, PairOptions, TenantRole } from './tenants.js';
