@@ -44,3 +44,13 @@ export function randomBytes(length: number): Uint8Array {
   poolPos += length;
   return out;
 }
+
+/** `a || b` in a new array; both inputs are zeroed (buffers of secret samples grow this way). */
+export function concatWiping(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  a.fill(0);
+  b.fill(0);
+  return out;
+}

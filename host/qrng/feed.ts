@@ -3,6 +3,7 @@
 // serves nothing until an explicit reset(), which re-runs the start-up test.
 // Raw samples are health-tested in chunks before any of them can be used;
 // the samples of the start-up test are discarded; used samples are zeroed.
+import { concatWiping } from '../bytes.js';
 import { AwreError } from '../errors.js';
 import { OS_MIX_BYTES, SEED_BITS, condition, rawBytesPerSeed } from './condition.js';
 import { HealthTests, STARTUP_SAMPLES, type HealthCounters, type HealthFailure } from './health.js';
@@ -170,12 +171,7 @@ export class QrngFeed {
         this.stats.rawBytesDiscarded += batch.length;
         this.fail(failure);
       }
-      const joined = new Uint8Array(this.pool.length + batch.length);
-      joined.set(this.pool);
-      joined.set(batch, this.pool.length);
-      this.pool.fill(0);
-      batch.fill(0);
-      this.pool = joined;
+      this.pool = concatWiping(this.pool, batch);
     }
     const out = this.pool.slice(0, n);
     this.pool.fill(0, 0, n);

@@ -6,6 +6,7 @@
 // response is validated whole before any of it is served.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { concatWiping } from '../../bytes.js';
 import { claimedEntropy, sourceError, type EntropySource, type SourceOptions } from '../source.js';
 
 const MAX_FILE_BYTES = 16 << 20;
@@ -69,13 +70,7 @@ export class AnuSource implements EntropySource {
 
   async read(n: number): Promise<Uint8Array> {
     while (this.buffered.length < n) {
-      const more = await this.next();
-      const joined = new Uint8Array(this.buffered.length + more.length);
-      joined.set(this.buffered);
-      joined.set(more, this.buffered.length);
-      this.buffered.fill(0);
-      more.fill(0);
-      this.buffered = joined;
+      this.buffered = concatWiping(this.buffered, await this.next());
     }
     const out = this.buffered.slice(0, n);
     this.buffered.fill(0, 0, n);
