@@ -60,7 +60,7 @@ export class QrngFeed {
   private readonly startupSamples: number;
   private tests: HealthTests;
   private stateNow: FeedState = 'idle';
-  private pool = new Uint8Array(0);
+  private pool: Uint8Array = new Uint8Array(0);
   private listeners: ((e: FeedEvent) => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private stats = { rawBytesRead: 0, rawBytesUsed: 0, rawBytesDiscarded: 0, seeds: 0, resets: 0 };

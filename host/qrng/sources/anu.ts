@@ -57,7 +57,7 @@ export class AnuSource implements EntropySource {
   readonly minEntropy: number;
   private readonly url: URL | undefined;
   private readonly timeoutMs: number;
-  private buffered = new Uint8Array(0);
+  private buffered: Uint8Array = new Uint8Array(0);
   private fileRead = false;
 
   constructor(readonly target: string, options: SourceOptions = {}) {
