@@ -24,6 +24,9 @@ export type AwreErrorCode =
   | 'MODULE_INVALID' // the module does not load or lacks an export
   | 'ABI_MISMATCH' // the module declares another ABI version
   | 'PQC_REFUSED' // pqc_handshake / pqc_accept refused: invalid input (-1) or a short buffer (-2)
+  | 'LOG_IO' // the ABW34 log cannot be opened or written
+  | 'LOG_LOCKED' // another live process holds the log's lock
+  | 'RECORDER_STATE' // a recorder call out of order (e.g. a checkpoint with no signer, an append after halt)
   | 'QRNG_CONFIG' // a malformed entropy-source spec or feed option
   | 'QRNG_SOURCE' // an entropy source failed: I/O, end of data, a malformed response
   | 'QRNG_HEALTH' // an SP 800-90B health test alarmed: the feed serves nothing until reset

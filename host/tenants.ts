@@ -32,10 +32,12 @@ export interface PairOptions {
   dsaLevel?: 44 | 65 | 87;
   /** The instrumented module's bytes (default: build/enclave.waven.wasm). */
   module?: Uint8Array;
+  /** The physical memory to build the tenants on (a new one by default); a recorder subscribes to it first. */
+  physical?: PhysicalMemory;
 }
 
 export class TenantPair {
-  readonly physical = new PhysicalMemory();
+  readonly physical: PhysicalMemory;
   readonly initiator: Enclave;
   readonly responder: Enclave;
   readonly kemLevel: number;
@@ -45,6 +47,7 @@ export class TenantPair {
   constructor(options: PairOptions = {}) {
     this.kemLevel = options.kemLevel ?? 768;
     this.dsaLevel = options.dsaLevel ?? 65;
+    this.physical = options.physical ?? new PhysicalMemory();
     const bytes = options.module ?? readModule('enclave.waven.wasm');
     this.initiator = new Enclave(bytes, { mmu: 'waven', physical: this.physical, instance: 'initiator' });
     this.responder = new Enclave(bytes, { mmu: 'waven', physical: this.physical, instance: 'responder' });

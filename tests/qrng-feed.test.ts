@@ -4,6 +4,9 @@
 // enclave DRBG exactly as docs/qrng.md says (checked by seeding a second
 // enclave by hand from the escrowed seed), commitments, the escrow hook, the
 // reseed interval, and a replay from the escrow.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { abi, AwreError, Enclave, qrng, readModule } from '../host/index.js';
 import { PhysicalMemory } from '../host/waven/physical.js';
@@ -120,7 +123,7 @@ describe('the feed', () => {
     }
     expect(err?.code).toBe('QRNG_HEALTH');
     expect(served).toBeGreaterThan(0);
-    expect(served * 56).toBeLessThanOrEqual(5000);
+    expect(1024 + served * 56, 'only bytes before the stick were served').toBeLessThanOrEqual(5000);
     const got = err!.got as { test: string; source: string; counters: qrng.FeedCounters };
     expect(got.test).toBe('rct');
     expect(got.source).toBe('file:/dev/flaky');
@@ -142,6 +145,55 @@ describe('the feed', () => {
     expect(c.samples).toBe(1024);
     expect(events.map((e) => e.kind).slice(-2)).toEqual(['qrng-reset', 'qrng-startup']);
     expect((await feed.seed()).seed.length).toBe(48);
+  });
+
+  it('after close() nothing is served; the pool is gone', async () => {
+    const feed = qrng.openFeed('sim:0c');
+    await feed.seed();
+    await feed.close();
+    expect(feed.state).toBe('closed');
+    await rejects(feed.seed(), 'QRNG_SOURCE');
+    await rejects(feed.reset(), 'QRNG_SOURCE');
+  });
+
+  it('a capture that runs out stays out: no byte is served twice', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'awre-feed-')), 'cap.bin');
+    writeFileSync(path, await new qrng.SimSource('ca09').read(2048));
+    const feed = qrng.openFeed(`file:${path}`, { mixOs: false, chunk: 64 });
+    const seeds = new Set<string>();
+    let err: AwreError | undefined;
+    for (let i = 0; i < 40 && !err; i++) {
+      try { seeds.add(bytesToHex((await feed.seed()).seed)); } catch (e) { err = e as AwreError; }
+    }
+    expect(err?.code).toBe('QRNG_SOURCE');
+    expect(err!.message).toMatch(/end of file/);
+    expect(seeds.size).toBe(Math.floor((2048 - 1024) / 64));
+    for (let i = 0; i < 3; i++) expect((await rejects(feed.seed(), 'QRNG_SOURCE')).message).toBe(err!.message);
+  });
+
+  it('a source that returns fewer samples than asked is a source error', async () => {
+    const short: qrng.EntropySource = { kind: 'file', label: 'file:short', quantum: false, minEntropy: 8, read: async (n) => new Uint8Array(n - 1), close: async () => {} };
+    await rejects(new qrng.QrngFeed(short).seed(), 'QRNG_SOURCE');
+  });
+
+  it('a longer start-up test is reported as such until it has run', async () => {
+    const feed = qrng.openFeed('sim:03', { startupSamples: 4096 });
+    expect(feed.counters().startup).toEqual({ required: 4096, passed: false });
+    await feed.seed();
+    expect(feed.counters().startup).toEqual({ required: 4096, passed: true });
+    expect(feed.counters().rawBytesDiscarded).toBe(4096);
+  });
+
+  it('a biased source trips the APT through the feed', async () => {
+    const rng2 = new Prng('qrng-feed/biased');
+    const biased: qrng.EntropySource = {
+      kind: 'file', label: 'file:biased', quantum: true, minEntropy: 8,
+      read: async (n) => rng2.bytes(n).map((v, i) => (i % 2 === 0 ? 0x55 : v === 0x55 ? 0x56 : v)),
+      close: async () => {},
+    };
+    const err = await rejects(new qrng.QrngFeed(biased).seed(), 'QRNG_HEALTH');
+    expect((err.got as { test: string }).test).toBe('apt');
+    expect(err.message).toMatch(/Adaptive Proportion Test \(apt\)/);
   });
 
   it('options are validated once, with typed errors', () => {
@@ -205,13 +257,32 @@ describe('seeding the enclave DRBG', () => {
     await seeder.reseed(e);
     const x = e.exports.drbg_requests();
     const err = await rejects(seeder.reseed(e), 'QRNG_HEALTH');
-    expect(err.message).not.toMatch(/[0-9a-f]{64}/);
+    for (const r of escrow) expect(JSON.stringify({ m: err.message, g: err.got })).not.toContain(bytesToHex(r.seed).slice(0, 16));
     expect(escrow).toHaveLength(2);
     expect(e.exports.drbg_requests()).toBe(x);
     expect(seeder.epoch('enclave')).toBe(1);
     const twin = byHand(escrow[0]!.seed);
     reseedByHand(twin, escrow[1]!.seed, 1);
     expect(drbgOut(e)).toBe(drbgOut(twin));
+  });
+
+  it('concurrent reseeds of one tenant get distinct epochs; a second boot of a tenant is refused', async () => {
+    const escrow: qrng.EscrowRecord[] = [];
+    const seeder = new qrng.DrbgSeeder(qrng.openFeed('os'), { escrow: (r) => escrow.push(r) });
+    const e = new Enclave(plain);
+    await seeder.boot(e);
+    const evs = await Promise.all([seeder.reseed(e), seeder.reseed(e), seeder.reseed(e)]);
+    expect(evs.map((v) => v.epoch)).toEqual([1, 2, 3]);
+    expect(escrow.map((r) => r.epoch)).toEqual([0, 1, 2, 3]);
+    await rejects(seeder.boot(new Enclave(plain)), 'QRNG_CONFIG');
+    expect((await seeder.boot(new Enclave(plain), 'second')).epoch).toBe(0);
+  });
+
+  it('an escrow that fails leaves the DRBG unseeded (no seed in use that the escrow lacks)', async () => {
+    const seeder = new qrng.DrbgSeeder(qrng.openFeed('os'), { escrow: () => { throw new Error('disk full'); } });
+    const e = new Enclave(plain);
+    await expect(seeder.boot(e)).rejects.toThrow(/disk full/);
+    expect(e.exports.drbg_requests()).toBe(abi.ERR_DRBG_UNSEEDED);
   });
 
   it('two WAVEN tenants on one physical memory get their own seeds and epochs', async () => {

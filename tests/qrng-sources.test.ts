@@ -28,9 +28,9 @@ describe('specs', () => {
     expect(qrng.openSource('os')).toMatchObject({ kind: 'os', label: 'os', quantum: false, minEntropy: 8 });
     expect(qrng.openSource('file:/dev/hwrng')).toMatchObject({ label: 'file:/dev/hwrng', quantum: false, minEntropy: 7 });
     expect(qrng.openSource('file:/dev/qrandom0', { quantum: true, minEntropy: 6.5 })).toMatchObject({ quantum: true, minEntropy: 6.5 });
-    expect(qrng.openSource('anu:https://qrng.example/API/jsonI.php?length=1024&type=uint8&key=SECRET')).toMatchObject({
-      label: 'anu:https://qrng.example/API/jsonI.php', quantum: true, minEntropy: 8,
-    });
+    const anu = qrng.openSource('anu:https://user:pw@qrng.example/API/jsonI.php?length=1024&type=uint8&key=SECRET');
+    expect(anu).toMatchObject({ label: 'anu:https://qrng.example/API/jsonI.php', quantum: true, minEntropy: 8 });
+    expect(JSON.stringify(anu)).not.toMatch(/SECRET|pw@/);
   });
 
   it('malformed specs and claims are QRNG_CONFIG errors naming what is wrong', async () => {
@@ -40,6 +40,7 @@ describe('specs', () => {
     await refused(() => qrng.openSource('os:1'), 'QRNG_CONFIG', /takes no argument/);
     await refused(() => qrng.openSource('file:'), 'QRNG_CONFIG', /needs a path/);
     await refused(() => qrng.openSource('replay:escrow.bin'), 'QRNG_CONFIG', /ReplayProvider/);
+    await refused(() => qrng.openSource('anu:http://qrng.example/x'), 'QRNG_CONFIG', /plain http/);
     await refused(() => qrng.openSource('os', { minEntropy: 9 }), 'QRNG_CONFIG', /minEntropy/);
     await refused(() => qrng.openSource('os', { minEntropy: 0 }), 'QRNG_CONFIG', /minEntropy/);
     expect(() => qrng.openSource(7 as unknown as string)).toThrow(TypeError);
@@ -108,6 +109,7 @@ describe('anu', () => {
   it('malformed JSON, success:false, wrong types, lengths and values are clear errors', async () => {
     const cases: [string, RegExp][] = [
       ['{"success":true,', /malformed JSON/],
+      ['{"success":true,"type":"uint8","length":3,"data":[201,17,93,x]}', /^anu:test: malformed JSON$/], // V8 quotes the input: not repeated
       [JSON.stringify({ success: false, type: 'uint8', length: 1, data: [1] }), /success:false/],
       [anuJson({ type: 'uint32', length: 1, data: [1] }), /not the ANU QRNG shape: type/],
       [anuJson({ type: 'uint8', length: 2, data: [1] }), /"length" says 2 but "data" holds 1/],

@@ -40,7 +40,7 @@ function le32(n: number): Buffer {
 export function condition(raw: Uint8Array, os: Uint8Array): Uint8Array {
   const h = createHash('sha3-384');
   h.update(COND).update(le32(raw.length)).update(raw).update(le32(os.length)).update(os);
-  return new Uint8Array(h.digest());
+  return h.digest(); // a fresh Buffer (a Uint8Array) the caller owns and wipes
 }
 
 /** The domain-separated commitment to a seed, hex. */

@@ -9,7 +9,7 @@ import { OS_MIX_BYTES, SEED_BITS, condition, rawBytesPerSeed } from './condition
 import { HealthTests, STARTUP_SAMPLES, type HealthCounters, type HealthFailure } from './health.js';
 import type { EntropySource } from './source.js';
 
-export type FeedState = 'idle' | 'ready' | 'failed';
+export type FeedState = 'idle' | 'ready' | 'failed' | 'closed';
 
 export interface FeedOptions {
   /**
@@ -76,7 +76,7 @@ export class QrngFeed {
     if (!Number.isSafeInteger(this.startupSamples) || this.startupSamples < STARTUP_SAMPLES) {
       throw new AwreError('QRNG_CONFIG', `"startupSamples" expected an integer >= ${STARTUP_SAMPLES} (SP 800-90B 4.3), got ${options.startupSamples}`);
     }
-    this.tests = new HealthTests(source.minEntropy);
+    this.tests = new HealthTests(source.minEntropy, undefined, this.startupSamples);
   }
 
   get state(): FeedState {
@@ -122,7 +122,8 @@ export class QrngFeed {
     return this.serial(async () => {
       this.pool.fill(0);
       this.pool = new Uint8Array(0);
-      this.tests = new HealthTests(this.source.minEntropy);
+      this.refuseIfClosed();
+      this.tests = new HealthTests(this.source.minEntropy, undefined, this.startupSamples);
       this.stateNow = 'idle';
       this.stats.resets++;
       this.emit({ kind: 'qrng-reset', source: this.source.label, quantum: this.source.quantum, counters: this.counters() });
@@ -130,10 +131,14 @@ export class QrngFeed {
     });
   }
 
-  async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    this.pool.fill(0);
-    await this.source.close();
+  /** Wipe the pool and close the source; every later request is refused. */
+  close(): Promise<void> {
+    return this.serial(async () => {
+      this.pool.fill(0);
+      this.pool = new Uint8Array(0);
+      this.stateNow = 'closed';
+      await this.source.close();
+    });
   }
 
   /** Requests run one at a time, so chunks are tested and served in order. */
@@ -144,11 +149,12 @@ export class QrngFeed {
   }
 
   private async startNow(): Promise<void> {
+    this.refuseIfClosed();
     this.refuseIfFailed();
     if (this.stateNow === 'ready') return;
     let tested = 0;
     while (tested < this.startupSamples) {
-      const batch = await this.source.read(Math.min(this.chunk, this.startupSamples - tested));
+      const batch = await this.readExactly(Math.min(this.chunk, this.startupSamples - tested));
       this.stats.rawBytesRead += batch.length;
       this.stats.rawBytesDiscarded += batch.length;
       const failure = this.tests.test(batch);
@@ -163,7 +169,7 @@ export class QrngFeed {
   /** `n` tested samples from the pool, reading and testing whole chunks as needed. */
   private async take(n: number): Promise<Uint8Array> {
     while (this.pool.length < n) {
-      const batch = await this.source.read(Math.max(this.chunk, n - this.pool.length));
+      const batch = await this.readExactly(Math.max(this.chunk, n - this.pool.length));
       this.stats.rawBytesRead += batch.length;
       const failure = this.tests.test(batch);
       if (failure) {
@@ -177,6 +183,20 @@ export class QrngFeed {
     this.pool.fill(0, 0, n);
     this.pool = this.pool.subarray(n);
     return out;
+  }
+
+  /** A source must return what was asked: anything else is a source error, not a short seed. */
+  private async readExactly(n: number): Promise<Uint8Array> {
+    const batch = await this.source.read(n);
+    if (batch.length !== n) {
+      batch.fill(0);
+      throw new AwreError('QRNG_SOURCE', `${this.source.label}: asked for ${n} samples, got ${batch.length}`);
+    }
+    return batch;
+  }
+
+  private refuseIfClosed(): void {
+    if (this.stateNow === 'closed') throw new AwreError('QRNG_SOURCE', `${this.source.label}: the feed is closed`);
   }
 
   private fail(failure: HealthFailure): never {

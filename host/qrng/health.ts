@@ -26,7 +26,8 @@ export type HealthTestName = 'rct' | 'apt';
 /** RCT cutoff (SP 800-90B 4.4.1). `h` in (0, 8] bits per byte sample. */
 export function rctCutoff(h: number, alphaLog2 = ALPHA_LOG2): number {
   checkEntropy(h);
-  return 1 + Math.ceil(alphaLog2 / h);
+  // The epsilon keeps a quotient that floating point lands just above an integer (20 / (20/3)) on it.
+  return 1 + Math.ceil(alphaLog2 / h - 1e-9);
 }
 
 /**
@@ -94,7 +95,7 @@ export class HealthTests {
   private maxCount = 0;
   private failure: HealthFailure | undefined;
 
-  constructor(minEntropy: number, window = APT_WINDOW) {
+  constructor(minEntropy: number, window = APT_WINDOW, readonly startupRequired = STARTUP_SAMPLES) {
     this.minEntropy = minEntropy;
     this.rctCutoff = rctCutoff(minEntropy);
     this.aptCutoff = aptCutoff(minEntropy, window);
@@ -124,7 +125,7 @@ export class HealthTests {
     return {
       minEntropy: this.minEntropy,
       samples: this.samples,
-      startup: { required: STARTUP_SAMPLES, passed: this.samples >= STARTUP_SAMPLES && !this.failure },
+      startup: { required: this.startupRequired, passed: this.samples >= this.startupRequired && !this.failure },
       rct: { cutoff: this.rctCutoff, longestRun: this.longestRun, alarms: rctAlarms },
       apt: { cutoff: this.aptCutoff, window: this.window, windows: this.windows, maxCount: this.maxCount, alarms: this.failure ? 1 - rctAlarms : 0 },
     };

@@ -70,6 +70,8 @@ export interface SeederOptions {
 export class DrbgSeeder {
   readonly reseedAfter: number;
   private readonly epochs = new Map<string, number>();
+  /** Per-tenant queue: reseeds of one tenant run one after the other (epochs never repeat). */
+  private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners: ((e: SeedEvent) => void)[] = [];
 
   constructor(private readonly provider: SeedProvider, private readonly options: SeederOptions = {}) {
@@ -92,21 +94,36 @@ export class DrbgSeeder {
 
   /** Instantiate the tenant's DRBG from a fresh seed (epoch 0). */
   async boot(enclave: Enclave, tenant = tenantOf(enclave)): Promise<SeedEvent> {
-    return this.apply(enclave, { kind: 'seed', tenant, epoch: 0 }, 'boot');
+    return this.serial(tenant, () => {
+      if (this.epochs.has(tenant)) throw new AwreError('QRNG_CONFIG', `tenant "${tenant}" was booted already: give each enclave its own tenant name`);
+      return this.apply(enclave, { kind: 'seed', tenant, epoch: 0 }, 'boot');
+    });
   }
 
   /** Reseed now (operator's demand, or the interval). */
   async reseed(enclave: Enclave, reason: Exclude<SeedReason, 'boot'> = 'demand', tenant = tenantOf(enclave)): Promise<SeedEvent> {
+    return this.serial(tenant, () => this.reseedNow(enclave, reason, tenant));
+  }
+
+  /** Reseed when the DRBG has served `reseedAfter` requests; call before each operation. */
+  async maybeReseed(enclave: Enclave, tenant = tenantOf(enclave)): Promise<SeedEvent | undefined> {
+    return this.serial(tenant, () => {
+      const n = enclave.exports.drbg_requests();
+      if (n < 0) checkStatus(n, `tenant "${tenant}": drbg_requests`);
+      return n >= this.reseedAfter ? this.reseedNow(enclave, 'interval', tenant) : Promise.resolve(undefined);
+    });
+  }
+
+  private reseedNow(enclave: Enclave, reason: Exclude<SeedReason, 'boot'>, tenant: string): Promise<SeedEvent> {
     const epoch = this.epochs.get(tenant);
     if (epoch === undefined) throw new AwreError('DRBG_UNSEEDED', `tenant "${tenant}": reseed before boot`);
     return this.apply(enclave, { kind: 'reseed', tenant, epoch: epoch + 1 }, reason);
   }
 
-  /** Reseed when the DRBG has served `reseedAfter` requests; call before each operation. */
-  async maybeReseed(enclave: Enclave, tenant = tenantOf(enclave)): Promise<SeedEvent | undefined> {
-    const n = enclave.exports.drbg_requests();
-    if (n < 0) checkStatus(n, `tenant "${tenant}": drbg_requests`);
-    return n >= this.reseedAfter ? this.reseed(enclave, 'interval', tenant) : undefined;
+  private serial<T>(tenant: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(tenant) ?? Promise.resolve()).then(fn, fn);
+    this.queues.set(tenant, run.catch(() => undefined));
+    return run;
   }
 
   private async apply(enclave: Enclave, req: SeedRequest, reason: SeedReason): Promise<SeedEvent> {
@@ -115,8 +132,14 @@ export class DrbgSeeder {
     try {
       const c = commitment(req.epoch, m.seed);
       const { seed, ...material } = m;
-      this.options.escrow?.({ kind: req.kind, tenant: req.tenant, epoch: req.epoch, commitment: c, seed: seed.slice(), material });
       this.feedEnclave(enclave, req, seed);
+      // Escrow only a seed the DRBG took; if the escrow cannot keep it, the DRBG must not use it.
+      try {
+        this.options.escrow?.({ kind: req.kind, tenant: req.tenant, epoch: req.epoch, commitment: c, seed: Uint8Array.from(seed), material });
+      } catch (err) {
+        enclave.exports.drbg_uninstantiate();
+        throw err;
+      }
       this.epochs.set(req.tenant, req.epoch);
       const event: SeedEvent = {
         kind: req.kind, reason, tenant: req.tenant, epoch: req.epoch, source: m.source, quantum: m.quantum,
@@ -133,10 +156,10 @@ export class DrbgSeeder {
   /** Pass the seed through the I/O window and wipe what was written, whatever the status. */
   private feedEnclave(enclave: Enclave, req: SeedRequest, seed: Uint8Array): void {
     const x = enclave.exports;
-    const ptr = enclave.put(0, seed);
     const extra = req.kind === 'seed' ? PERSONALIZATION : le64(req.epoch);
-    const ep = enclave.put(seed.length, extra);
     try {
+      const ptr = enclave.put(0, seed);
+      const ep = enclave.put(seed.length, extra);
       const st = req.kind === 'seed'
         ? x.drbg_instantiate(ptr, seed.length, ptr, 0, ep, extra.length)
         : x.drbg_reseed(ptr, seed.length, ep, extra.length);

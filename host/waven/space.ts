@@ -33,6 +33,7 @@ export class AddressSpaces {
   readonly frames = new FrameAllocator();
   private readonly instances = new Map<string, Instance>();
   private readonly listeners: ((e: MmuEvent) => void)[] = [];
+  private readonly createListeners: ((name: string, exception: number) => void)[] = [];
   /** Frames released to zero references by the last operation: they must be wiped. */
   freed: number[] = [];
 
@@ -41,12 +42,23 @@ export class AddressSpaces {
     this.listeners.push(listener);
   }
 
+  /** Subscribe to instance creation (the recorder's boot tuple for a tenant). */
+  onCreate(listener: (name: string, exception: number) => void): void {
+    this.createListeners.push(listener);
+  }
+
   /** A new instance with empty tables and its own exception frame. */
   createInstance(name: string): { exception: number } {
     if (this.instances.has(name)) throw new RangeError(`instance "${name}" exists already`);
     const exception = this.frames.allocate();
     this.instances.set(name, { name, tables: new PageTables(), held: new Map(), exception });
+    for (const l of this.createListeners) l(name, exception);
     return { exception };
+  }
+
+  /** Whether an instance of that name exists. */
+  has(name: string): boolean {
+    return this.instances.has(name);
   }
 
   tables(name: string): PageTables {

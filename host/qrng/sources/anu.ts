@@ -7,9 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { concatWiping } from '../../bytes.js';
+import { AwreError } from '../../errors.js';
 import { claimedEntropy, sourceError, type EntropySource, type SourceOptions } from '../source.js';
 
 const MAX_FILE_BYTES = 16 << 20;
+const MAX_RESPONSE_BYTES = 16 << 20;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 const Shape = z.discriminatedUnion('type', [
   z.object({ success: z.literal(true), type: z.literal('uint8'), length: z.number().int().positive(), data: z.array(z.number().int().min(0).max(255)) }),
@@ -26,7 +29,9 @@ export function parseAnu(text: string, label: string): Uint8Array {
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw sourceError(label, `malformed JSON: ${(cause as Error).message}`);
+    // V8's message quotes the input (samples): keep only the position.
+    const at = /position (\d+)/.exec((cause as Error).message)?.[1];
+    throw sourceError(label, `malformed JSON${at === undefined ? '' : ` at position ${at}`}`);
   }
   if (typeof json === 'object' && json !== null && (json as { success?: unknown }).success === false) {
     throw sourceError(label, 'the service answered success:false');
@@ -47,7 +52,14 @@ export function parseAnu(text: string, label: string): Uint8Array {
   const width = r.size ?? r.data[0]!.length / 2;
   const bad = r.data.findIndex((s) => s.length !== 2 * width);
   if (bad >= 0) throw sourceError(label, `hex16 block ${bad} has ${r.data[bad]!.length / 2} bytes, expected ${width}`);
-  return Uint8Array.from(Buffer.from(r.data.join(''), 'hex'));
+  return hexBytes(r.data.join(''));
+}
+
+/** Hex to a fresh array (Buffer.from would leave a copy in Node's shared pool slab). */
+function hexBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
 
 export class AnuSource implements EntropySource {
@@ -55,15 +67,22 @@ export class AnuSource implements EntropySource {
   readonly quantum = true; // ANU measures vacuum fluctuations
   readonly label: string;
   readonly minEntropy: number;
-  private readonly url: URL | undefined;
+  // Private: the URL may carry credentials or an API key; only `label` is for display.
+  readonly #url: URL | undefined;
+  readonly #target: string;
   private readonly timeoutMs: number;
   private buffered: Uint8Array = new Uint8Array(0);
   private fileRead = false;
 
-  constructor(readonly target: string, options: SourceOptions = {}) {
-    this.url = /^https?:\/\//i.test(target) ? new URL(target) : undefined;
+  constructor(target: string, options: SourceOptions = {}) {
+    this.#target = target;
+    this.#url = /^https?:\/\//i.test(target) ? new URL(target) : undefined;
+    // Samples over plain HTTP could come from anyone on the path: HTTPS only, except on loopback (tests, a local relay).
+    if (this.#url?.protocol === 'http:' && !LOOPBACK.has(this.#url.hostname)) {
+      throw new AwreError('QRNG_CONFIG', `anu: plain http:// is refused for ${this.#url.hostname} (use https://; http is allowed on loopback only)`);
+    }
     // Name the endpoint, not its query string or credentials (an API key may sit there).
-    this.label = this.url ? `anu:${this.url.origin}${this.url.pathname}` : `anu:${target}`;
+    this.label = this.#url ? `anu:${this.#url.origin}${this.#url.pathname}` : `anu:${target}`;
     this.minEntropy = claimedEntropy(8, options);
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -85,12 +104,12 @@ export class AnuSource implements EntropySource {
 
   /** One more response's worth of samples. */
   private async next(): Promise<Uint8Array> {
-    if (this.url) return parseAnu(await this.fetchText(this.url), this.label);
+    if (this.#url) return parseAnu(await this.fetchText(this.#url), this.label);
     if (this.fileRead) throw sourceError(this.label, `end of file: the saved response is used up (${this.buffered.length} bytes left)`);
     this.fileRead = true;
     let text: string;
     try {
-      const bytes = await readFile(this.target);
+      const bytes = await readFile(this.#target);
       if (bytes.length > MAX_FILE_BYTES) throw sourceError(this.label, `file of ${bytes.length} bytes is over the ${MAX_FILE_BYTES}-byte limit`);
       text = bytes.toString('utf8');
     } catch (cause) {
@@ -109,6 +128,8 @@ export class AnuSource implements EntropySource {
       throw sourceError(this.label, timedOut ? `no answer within ${this.timeoutMs} ms` : `request failed: ${(cause as Error).message}`, cause);
     }
     if (!res.ok) throw sourceError(this.label, `HTTP ${res.status} ${res.statusText}`);
-    return await res.text();
+    const body = await res.arrayBuffer();
+    if (body.byteLength > MAX_RESPONSE_BYTES) throw sourceError(this.label, `response of ${body.byteLength} bytes is over the ${MAX_RESPONSE_BYTES}-byte limit`);
+    return new TextDecoder().decode(body);
   }
 }

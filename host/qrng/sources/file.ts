@@ -16,6 +16,8 @@ export class FileSource implements EntropySource {
   readonly minEntropy: number;
   private handle: FileHandle | undefined;
   private served = 0;
+  /** Once the file ends or fails, it stays failed: reopening would serve the same bytes again. */
+  private dead: Error | undefined;
 
   constructor(readonly path: string, options: SourceOptions = {}) {
     this.label = `file:${path}`;
@@ -25,6 +27,7 @@ export class FileSource implements EntropySource {
   }
 
   async read(n: number): Promise<Uint8Array> {
+    if (this.dead) throw this.dead;
     const fh = await this.opened();
     const out = new Uint8Array(n);
     let got = 0;
@@ -33,13 +36,12 @@ export class FileSource implements EntropySource {
       try {
         ({ bytesRead: r } = await fh.read(out, got, Math.min(MAX_READ, n - got), null));
       } catch (cause) {
-        await this.close();
-        throw sourceError(this.label, `read failed after ${this.served + got} bytes: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause);
+        out.fill(0);
+        throw await this.die(sourceError(this.label, `read failed after ${this.served + got} bytes: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause));
       }
       if (r === 0) {
         out.fill(0);
-        await this.close();
-        throw sourceError(this.label, `end of file: a request for ${n} bytes got ${got} (short read after ${this.served + got} bytes in all)`);
+        throw await this.die(sourceError(this.label, `end of file: a request for ${n} bytes got ${got} (short read after ${this.served + got} bytes in all)`));
       }
       got += r;
     }
@@ -52,6 +54,12 @@ export class FileSource implements EntropySource {
     this.handle = undefined;
   }
 
+  private async die(err: Error): Promise<Error> {
+    this.dead = err;
+    await this.close();
+    return err;
+  }
+
   private async opened(): Promise<FileHandle> {
     if (this.handle) return this.handle;
     try {
@@ -59,7 +67,7 @@ export class FileSource implements EntropySource {
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file or device' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? (cause as Error).message;
-      throw sourceError(this.label, `cannot open: ${why}`, cause);
+      throw await this.die(sourceError(this.label, `cannot open: ${why}`, cause));
     }
     return this.handle;
   }

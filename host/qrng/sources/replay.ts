@@ -45,6 +45,6 @@ export class ReplayProvider {
     if (got !== e.commitment) {
       throw new AwreError('QRNG_REPLAY', `${this.label}: the escrowed seed for tenant "${req.tenant}" epoch ${req.epoch} does not match its commitment`, { expected: e.commitment, got });
     }
-    return { seed: e.seed.slice(), bits: e.bits, rawBytes: e.rawBytes, osMixed: e.osMixed, source: e.source, quantum: e.quantum, health: e.health };
+    return { seed: Uint8Array.from(e.seed), bits: e.bits, rawBytes: e.rawBytes, osMixed: e.osMixed, source: e.source, quantum: e.quantum, health: e.health };
   }
 }

@@ -27,7 +27,7 @@ export class SimSource implements EntropySource {
   }
 
   async read(n: number): Promise<Uint8Array> {
-    return new Uint8Array(this.stream.update(Buffer.alloc(n)));
+    return this.stream.update(Buffer.alloc(n)); // the caller owns (and wipes) it
   }
 
   async close(): Promise<void> {

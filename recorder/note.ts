@@ -1,0 +1,74 @@
+// C2SP signed-note and tlog-checkpoint (c2sp.org/signed-note,
+// c2sp.org/tlog-checkpoint), with ML-DSA-65 signatures. signed-note assigns
+// no identifier byte to ML-DSA, so the key ID uses the reserved 0xff
+// followed by a longer identifier, as the spec recommends:
+//   key ID = SHA-256(key name || 0x0A || 0xff || "awre/ml-dsa-65" || public key)[:4]
+// The signature is pure ML-DSA-65 (FIPS 204, empty context) over the note text.
+import { createHash } from 'node:crypto';
+
+export const SIG_ALG = 'awre/ml-dsa-65';
+
+export interface NoteSigner {
+  readonly name: string;
+  readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array;
+}
+
+export type NoteVerify = (sig: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+export function keyId(name: string, publicKey: Uint8Array): Uint8Array {
+  return createHash('sha256').update(name).update(Uint8Array.of(0x0a, 0xff)).update(SIG_ALG).update(publicKey).digest().subarray(0, 4);
+}
+
+/** The checkpoint body: origin, tree size, base64 root, each on its own line. */
+export function checkpointBody(origin: string, size: number, root: Uint8Array): string {
+  return `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\n`;
+}
+
+/** Sign a note text (ending in a newline) with one signature line. */
+export function signNote(text: string, signer: NoteSigner): string {
+  const sig = signer.sign(Buffer.from(text, 'utf8'));
+  const blob = Buffer.concat([keyId(signer.name, signer.publicKey), sig]).toString('base64');
+  return `${text}\n\u2014 ${signer.name} ${blob}\n`;
+}
+
+export interface ParsedNote {
+  text: string;
+  signatures: { name: string; keyId: Uint8Array; sig: Uint8Array }[];
+}
+
+/** Split a signed note; undefined when it is not one. */
+export function parseNote(note: string): ParsedNote | undefined {
+  if (!note.endsWith('\n') || /[\u0000-\u0009\u000b-\u001f]/.test(note)) return undefined;
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) return undefined;
+  const text = note.slice(0, split + 1);
+  const lines = note.slice(split + 2, -1).split('\n');
+  const signatures = [];
+  for (const line of lines) {
+    const m = /^\u2014 ([^\s+]+) ([A-Za-z0-9+/]+={0,2})$/.exec(line);
+    if (!m) return undefined;
+    const blob = Buffer.from(m[2]!, 'base64');
+    if (blob.length < 5) return undefined;
+    signatures.push({ name: m[1]!, keyId: blob.subarray(0, 4), sig: blob.subarray(4) });
+  }
+  return signatures.length > 0 ? { text, signatures } : undefined;
+}
+
+/** Verify a note under one known key: true when a signature of that key verifies (and none of it fails). */
+export function verifyNote(note: ParsedNote, name: string, publicKey: Uint8Array, verify: NoteVerify): boolean {
+  const id = keyId(name, publicKey);
+  const mine = note.signatures.filter((s) => s.name === name && Buffer.compare(s.keyId, id) === 0);
+  return mine.length > 0 && mine.every((s) => verify(s.sig, Buffer.from(note.text, 'utf8'), publicKey));
+}
+
+/** Parse a checkpoint body; undefined when malformed. */
+export function parseCheckpoint(text: string): { origin: string; size: number; root: Uint8Array } | undefined {
+  const lines = text.split('\n');
+  if (lines.length < 4 || lines[lines.length - 1] !== '') return undefined;
+  const [origin, size, root] = lines as [string, string, string];
+  if (origin === '' || !/^(0|[1-9][0-9]*)$/.test(size)) return undefined;
+  const r = Buffer.from(root, 'base64');
+  if (r.length !== 32 || r.toString('base64') !== root) return undefined;
+  return { origin, size: Number(size), root: new Uint8Array(r) };
+}

@@ -1,0 +1,73 @@
+// ABW34 tuples (docs/abw34.md): one per event, one line of RFC 8785
+// canonical JSON each, chained by `prev` and hashed into the RFC 6962 tree.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { leafHash } from './merkle.js';
+
+export const ABW = 34;
+export const VERSION = 1;
+/** `prev` of the first tuple. */
+export const GENESIS_PREV = '0'.repeat(64);
+
+export type TupleKind =
+  | 'boot' | 'seed' | 'reseed' | 'health' | 'map' | 'protect' | 'share' | 'unmap' | 'call' | 'fault' | 'checkpoint' | 'halt';
+
+export const TUPLE_KINDS: readonly TupleKind[] = ['boot', 'seed', 'reseed', 'health', 'map', 'protect', 'share', 'unmap', 'call', 'fault', 'checkpoint', 'halt'];
+
+/** The runtime profile whose digest every tuple carries. */
+export interface Profile {
+  module: string; // SHA-256 of the enclave module, hex
+  abi: number;
+  mmu: 'off' | 'waven';
+  awre: string;
+}
+
+export interface Tuple {
+  abw: 34;
+  v: 1;
+  seq: number;
+  t: number;
+  kind: TupleKind;
+  profile: string;
+  tenant?: string;
+  /** Read- and write-table hashes of the tenant after the event. */
+  pt?: { r: string; w: string };
+  /** Exception-page toggles made by the event. */
+  exc?: { page: number; table: 'r' | 'w'; on: boolean }[];
+  /** boot (the first tuple): the profile itself and the log's origin; boot of a tenant: its exception frame. */
+  boot?: { profile?: Profile; origin?: string; attestation?: string; exception?: number };
+  /** map/protect/share/unmap: the change. */
+  mmu?: { page: number; frame: number; rights: 'rw' | 'ro' | 'none'; from?: { tenant: string; page: number } };
+  /** seed/reseed/health: the QRNG report (never the seed). */
+  qrng?: Record<string, unknown>;
+  call?: { op: string; in: string; out: string; status: number };
+  fault?: { offset: number };
+  /** checkpoint: the signed note over the tree of the `size` tuples before this one. */
+  checkpoint?: { size: number; root: string; note: string };
+  halt?: { tuples: number };
+  prev: string;
+}
+
+/** RFC 8785 canonical JSON of a tuple (the line, without its newline). */
+export function canonical(tuple: Tuple | unknown): string {
+  const s = canonicalize(tuple);
+  if (s === undefined) throw new TypeError('tuple has no JSON form');
+  return s;
+}
+
+/** RFC 6962 leaf hash of a tuple's canonical bytes. */
+export function tupleLeaf(line: string): Uint8Array {
+  return leafHash(Buffer.from(line, 'utf8'));
+}
+
+/** The profile digest: SHA-256 of the profile's canonical JSON, hex. */
+export function profileDigest(p: Profile): string {
+  return createHash('sha256').update(canonical(p)).digest('hex');
+}
+
+/** SHA-256, hex (input and output digests of calls). */
+export function digest(...parts: Uint8Array[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
