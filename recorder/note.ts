@@ -20,9 +20,13 @@ export function keyId(name: string, publicKey: Uint8Array): Uint8Array {
   return createHash('sha256').update(name).update(Uint8Array.of(0x0a, 0xff)).update(SIG_ALG).update(publicKey).digest().subarray(0, 4);
 }
 
-/** The checkpoint body: origin, tree size, base64 root, each on its own line. */
-export function checkpointBody(origin: string, size: number, root: Uint8Array): string {
-  return `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\n`;
+/**
+ * The checkpoint body: origin, tree size, base64 root, each on its own line,
+ * then one extension line `awre-t <ms>`: the time of the checkpoint tuple
+ * itself, which no later root covers (so the signature does).
+ */
+export function checkpointBody(origin: string, size: number, root: Uint8Array, t: number): string {
+  return `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\nawre-t ${t}\n`;
 }
 
 /** Sign a note text (ending in a newline) with one signature line. */
@@ -63,12 +67,13 @@ export function verifyNote(note: ParsedNote, name: string, publicKey: Uint8Array
 }
 
 /** Parse a checkpoint body; undefined when malformed. */
-export function parseCheckpoint(text: string): { origin: string; size: number; root: Uint8Array } | undefined {
+export function parseCheckpoint(text: string): { origin: string; size: number; root: Uint8Array; t?: number } | undefined {
   const lines = text.split('\n');
   if (lines.length < 4 || lines[lines.length - 1] !== '') return undefined;
   const [origin, size, root] = lines as [string, string, string];
   if (origin === '' || !/^(0|[1-9][0-9]*)$/.test(size)) return undefined;
   const r = Buffer.from(root, 'base64');
   if (r.length !== 32 || r.toString('base64') !== root) return undefined;
-  return { origin, size: Number(size), root: new Uint8Array(r) };
+  const t = lines.slice(3, -1).map((l) => /^awre-t (0|[1-9][0-9]*)$/.exec(l)?.[1]).find((x) => x !== undefined);
+  return { origin, size: Number(size), root: new Uint8Array(r), ...(t === undefined ? {} : { t: Number(t) }) };
 }

@@ -1,0 +1,100 @@
+// A recorded session: the tenants, the attestation key, the QRNG seeding and
+// the recorder wired together, so that every step leaves its tuples. The same
+// class runs a live session (`awre run`) and an auditor's replay (seeds from
+// the escrow, tuples to memory, the recorded clock), which must then write
+// the same tuples bit for bit.
+import { ABI_VERSION } from '../abi/lengths.js';
+import { Enclave } from '../host/enclave/enclave.js';
+import { moduleDigest, readModule } from '../host/enclave/module.js';
+import type { QrngFeed } from '../host/qrng/feed.js';
+import { DrbgSeeder, type SeedProvider } from '../host/qrng/seeder.js';
+import { TenantPair, type Handshake, type TenantRole } from '../host/tenants.js';
+import { awreVersion } from '../host/version.js';
+import { PhysicalMemory } from '../host/waven/physical.js';
+import { VaultSigner } from './attest.js';
+import { Recorder, type EscrowSink, type TupleSink } from './recorder.js';
+
+export interface SessionOptions {
+  sink: TupleSink;
+  provider: SeedProvider;
+  /** The live feed, for its health events (absent in a replay). */
+  feed?: QrngFeed;
+  escrow?: EscrowSink;
+  origin: string;
+  checkpointEvery?: number;
+  clock?: (seq: number) => number;
+  /** The instrumented module (default build/enclave.waven.wasm). */
+  module?: Uint8Array;
+  reseedAfter?: number;
+}
+
+const le = (n: number, bytes: number) => { const b = new Uint8Array(bytes); let v = BigInt(n); for (let i = 0; i < bytes; i++) { b[i] = Number(v & 0xffn); v >>= 8n; } return b; };
+
+export class RecordedSession {
+  readonly recorder: Recorder;
+  readonly pair: TenantPair;
+  readonly attest: Enclave;
+  readonly seeder: DrbgSeeder;
+  readonly physical = new PhysicalMemory();
+  signer!: VaultSigner;
+  private readonly module: Uint8Array;
+
+  private constructor(readonly options: SessionOptions) {
+    this.module = options.module ?? readModule('enclave.waven.wasm');
+    const profile = { module: moduleDigest(this.module), abi: ABI_VERSION, mmu: 'waven' as const, awre: awreVersion() };
+    this.recorder = new Recorder(options.sink, { profile, origin: options.origin, checkpointEvery: options.checkpointEvery, clock: options.clock, escrow: options.escrow });
+    this.recorder.attach(this.physical);
+    options.feed?.onEvent((e) => this.recorder.feed(e));
+    this.seeder = new DrbgSeeder(options.provider, {
+      ...(options.reseedAfter === undefined ? {} : { reseedAfter: options.reseedAfter }),
+      escrow: (r) => { options.escrow?.seed(r); r.seed.fill(0); },
+      onEvent: (e) => this.recorder.seed(e),
+    });
+    this.attest = new Enclave(this.module, { mmu: 'waven', physical: this.physical, instance: 'attest' });
+    this.pair = new TenantPair({ module: this.module, physical: this.physical });
+  }
+
+  /** Boot: tenants, seeds, the attestation key (then the boot checkpoint), the tenants' long-term keys. */
+  static async start(options: SessionOptions): Promise<RecordedSession> {
+    const s = new RecordedSession(options);
+    for (const e of [s.attest, s.pair.initiator, s.pair.responder]) await s.seeder.boot(e);
+    s.signer = new VaultSigner(s.attest, options.origin);
+    s.recorder.call('attest', 'attest-keygen', new Uint8Array(0), s.signer.publicKey, 0);
+    s.recorder.setSigner(s.signer);
+    const { pk, ek } = s.pair.makeKeys();
+    s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), pk, 0);
+    s.recorder.call('responder', 'kem-keygen', new Uint8Array(0), ek, 0);
+    return s;
+  }
+
+  /** One PQC1 handshake (reseeding first when a DRBG is due). */
+  async handshake(timeMs: number): Promise<Handshake> {
+    for (const e of [this.pair.initiator, this.pair.responder]) await this.seeder.maybeReseed(e);
+    const h = this.pair.handshake(BigInt(timeMs));
+    this.recorder.call('initiator', 'handshake', le(timeMs, 8), h.envelope, 0);
+    return h;
+  }
+
+  /** One AES-GCM frame from one tenant to the other. */
+  send(from: TenantRole, h: Handshake, seq: number, data: Uint8Array): { sealed: Uint8Array; opened: Uint8Array } {
+    const r = this.pair.send(from, h, seq, data);
+    const input = new Uint8Array(5 + data.length);
+    input[0] = from === 'initiator' ? 0 : 1;
+    input.set(le(seq, 4), 1);
+    input.set(data, 5);
+    const out = new Uint8Array(r.sealed.length + r.opened.length);
+    out.set(r.sealed);
+    out.set(r.opened, r.sealed.length);
+    this.recorder.call(from, 'send', input, out, 0);
+    return r;
+  }
+
+  close(h: Handshake): void {
+    this.pair.close(h);
+    this.recorder.call('initiator', 'close', new Uint8Array(0), new Uint8Array(0), 0);
+  }
+
+  halt(): Promise<{ tuples: number; checkpoint: string }> {
+    return this.recorder.halt();
+  }
+}

@@ -1,0 +1,244 @@
+// The auditor's verifier (docs/abw34.md, "Verification"): a pure function of
+// the log's bytes, the attestation public key, a policy and an earlier
+// checkpoint. No I/O. Each failure is a finding {event, severity, seq, got,
+// expected}; an untouched log of a clean run gives none.
+import canonicalize from 'canonicalize';
+import { DRBG_RESEED_INTERVAL } from '../abi/lengths.js';
+import { AddressSpaces, type MmuEvent } from '../host/waven/space.js';
+import { splitLog } from './log.js';
+import { consistencyProof, subtreeRoot, verifyConsistency, type Hash } from './merkle.js';
+import { checkpointBody, parseCheckpoint, parseNote, verifyNote, type NoteVerify } from './note.js';
+import { sourceAllowed, type Policy } from './policy.js';
+import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, profileDigest, tupleLeaf, type Profile, type Tuple } from './tuple.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  event: string;
+  severity: Severity;
+  seq: number | null;
+  got?: unknown;
+  expected?: unknown;
+  message: string;
+}
+
+export interface VerifyOptions {
+  /** The attestation public key (ML-DSA-65). */
+  key: Uint8Array;
+  verify: NoteVerify;
+  policy?: Policy;
+  /** A checkpoint (signed note) the auditor saw earlier: the log must extend it. */
+  since?: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  tuples: number;
+  checkpoints: number;
+  /** The latest verified checkpoint's size and root (hex). */
+  verifiedSize: number;
+  root: string | null;
+  profile: Profile | null;
+  findings: Finding[];
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const MMU_KINDS = new Set(['map', 'protect', 'share', 'unmap']);
+/** Equal as JSON values (key order aside). */
+const same = (a: unknown, b: unknown) => canonicalize(a) === canonicalize(b);
+
+export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
+  const findings: Finding[] = [];
+  const add = (event: string, seq: number | null, message: string, extra: { got?: unknown; expected?: unknown; severity?: Severity } = {}) =>
+    findings.push({ event, severity: extra.severity ?? 'error', seq, message, ...('got' in extra ? { got: extra.got } : {}), ...('expected' in extra ? { expected: extra.expected } : {}) });
+
+  const { lines, torn } = splitLog(text);
+  if (torn) add('torn-tail', lines.length, `${torn.bytes} bytes after the last complete line (offset ${torn.offset}) are not a tuple`, { got: torn });
+
+  // ---- 1. lines, sequence, time, chain, profile -----------------------------------
+  const leaves: Hash[] = lines.map((l) => tupleLeaf(l));
+  const tuples: (Tuple | undefined)[] = [];
+  let prev = GENESIS_PREV;
+  let lastT = -Infinity;
+  let profile: Profile | null = null;
+  let profileD: string | undefined;
+  lines.forEach((line, i) => {
+    let t: Tuple | undefined;
+    try {
+      const v: unknown = JSON.parse(line);
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) t = v as Tuple;
+      else add('malformed-json', i, 'not a JSON object');
+    } catch {
+      add('malformed-json', i, 'not JSON');
+    }
+    tuples.push(t);
+    if (!t) { prev = hex(leaves[i]!); return; }
+    if (canonicalize(t) !== line) add('not-canonical', i, 'the line is not the RFC 8785 form of its JSON');
+    if (t.abw !== ABW || t.v !== VERSION) add('unknown-version', i, 'unknown format', { got: { abw: t.abw, v: t.v }, expected: { abw: ABW, v: VERSION } });
+    if (!TUPLE_KINDS.includes(t.kind)) add('unknown-kind', i, 'unknown tuple kind', { got: t.kind });
+    if (t.seq !== i) add('seq-gap', i, 'seq is not contiguous from 0', { got: t.seq, expected: i });
+    if (typeof t.t !== 'number' || !Number.isSafeInteger(t.t)) add('bad-time', i, 't is not an integer', { got: t.t });
+    else if (t.t < lastT) add('time-regression', i, 'time goes backwards', { got: t.t, expected: `>= ${lastT}` });
+    else lastT = t.t;
+    if (t.prev !== prev) add('prev-mismatch', i, 'prev is not the leaf hash of the previous tuple', { got: t.prev, expected: prev });
+    prev = hex(leaves[i]!);
+    if (i === 0) {
+      const p = t.boot?.profile;
+      if (t.kind !== 'boot' || !p) add('no-boot', 0, 'the first tuple is not the boot tuple with the profile');
+      else {
+        profile = p;
+        profileD = profileDigest(p);
+        if (t.profile !== profileD) add('profile-digest', 0, 'profile digest does not match the boot profile', { got: t.profile, expected: profileD });
+      }
+    } else if (profileD !== undefined && t.profile !== profileD) {
+      add('profile-mismatch', i, 'profile differs from the boot profile', { got: t.profile, expected: profileD });
+    }
+  });
+  const first = tuples[0];
+  const origin = first?.boot?.origin;
+  const every = first?.boot?.checkpointEvery;
+
+  // ---- 2. checkpoints ------------------------------------------------------------------
+  const cps: { seq: number; size: number; root: Uint8Array }[] = [];
+  tuples.forEach((t, i) => {
+    if (t?.kind !== 'checkpoint') return;
+    const c = t.checkpoint;
+    const computed = subtreeRoot(leaves, 0, i);
+    if (!c || c.size !== i) { add('checkpoint-size', i, 'a checkpoint must cover every tuple before it', { got: c?.size, expected: i }); return; }
+    if (c.root !== hex(computed)) add('checkpoint-root', i, 'the checkpoint root is not the Merkle root of the tuples before it', { got: c.root, expected: hex(computed) });
+    const note = typeof c.note === 'string' ? parseNote(c.note) : undefined;
+    const body = note ? parseCheckpoint(note.text) : undefined;
+    if (!note || !body || origin === undefined || note.text !== checkpointBody(origin, i, computed, t.t)) {
+      add('checkpoint-note', i, 'the signed note is not the checkpoint of this tuple (origin, size, root, time)', { got: note?.text, expected: origin === undefined ? undefined : checkpointBody(origin, i, computed, t.t) });
+    }
+    if (!note || origin === undefined || !verifyNote(note, origin, opts.key, opts.verify)) {
+      add('checkpoint-signature', i, 'no valid signature by the attestation key', { expected: origin });
+    }
+    const stated = /^[0-9a-f]{64}$/.test(String(c.root)) ? new Uint8Array(Buffer.from(c.root, 'hex')) : computed;
+    const last = cps[cps.length - 1];
+    if (last && !verifyConsistency(last.size, i, consistencyProof(leaves, last.size, i), last.root, stated)) {
+      add('checkpoint-inconsistent', i, `checkpoint ${i} does not extend checkpoint ${last.size}`, { got: c.root });
+    }
+    if (every !== undefined && i - (last?.seq ?? 0) > every + 1 && last) add('checkpoint-interval', i, `more than ${every} tuples since the previous checkpoint`, { got: i - last.seq - 1, expected: every });
+    cps.push({ seq: i, size: i, root: stated });
+  });
+  if (cps.length === 0) add('no-checkpoint', null, 'the log holds no checkpoint');
+  const haltAt = tuples.findIndex((t) => t?.kind === 'halt');
+  if (haltAt < 0) add('no-halt', null, 'the log has no halt tuple (a crash or a truncation)', { got: lines.length });
+  else if (!(tuples.length === haltAt + 2 && tuples[haltAt + 1]?.kind === 'checkpoint')) {
+    add('no-final-checkpoint', haltAt, 'the halt tuple must be followed by exactly one checkpoint, the last tuple', { got: tuples.length - haltAt - 1, expected: 1 });
+  }
+  if (opts.since !== undefined) checkSince(opts.since, origin, leaves, cps[cps.length - 1], opts, add);
+
+  // ---- 3. policy ------------------------------------------------------------------------
+  const pol = opts.policy;
+  const p = profile as Profile | null;
+  if (pol && p) {
+    if (pol.modules && !pol.modules.includes(p.module)) add('policy-module', 0, 'the module is not one the policy allows', { got: p.module, expected: pol.modules });
+    if (pol.profiles && !pol.profiles.includes(profileD!)) add('policy-profile', 0, 'the runtime profile is not one the policy allows', { got: profileD, expected: pol.profiles });
+    if (pol.mmu && p.mmu !== pol.mmu) add('policy-mmu', 0, 'the MMU mode is not the policy\'s', { got: p.mmu, expected: pol.mmu });
+    if (pol.checkpointEvery && (every === undefined || every > pol.checkpointEvery.max)) add('policy-checkpoint-interval', 0, 'the checkpoint interval is above the policy\'s maximum', { got: every, expected: pol.checkpointEvery.max });
+  }
+
+  // ---- 4. page tables ---------------------------------------------------------------------
+  replayTables(tuples, add);
+
+  // ---- 5. entropy ---------------------------------------------------------------------------
+  checkEntropy(tuples, pol, add);
+
+  const lastCp = cps[cps.length - 1];
+  return {
+    ok: !findings.some((f) => f.severity === 'error'),
+    tuples: lines.length,
+    checkpoints: cps.length,
+    verifiedSize: lastCp?.size ?? 0,
+    root: lastCp ? hex(lastCp.root) : null,
+    profile: p,
+    findings,
+  };
+}
+
+type Add = (event: string, seq: number | null, message: string, extra?: { got?: unknown; expected?: unknown; severity?: Severity }) => void;
+
+function checkSince(since: string, origin: string | undefined, leaves: Hash[], latest: { size: number; root: Uint8Array } | undefined, opts: VerifyOptions, add: Add): void {
+  const note = parseNote(since);
+  const body = note ? parseCheckpoint(note.text) : undefined;
+  if (!note || !body) { add('since-malformed', null, 'the --since checkpoint is not a signed checkpoint'); return; }
+  if (body.origin !== origin) { add('since-origin', null, 'the --since checkpoint is from another log', { got: body.origin, expected: origin }); return; }
+  if (!verifyNote(note, body.origin, opts.key, opts.verify)) add('since-signature', null, 'the --since checkpoint is not signed by the attestation key');
+  if (!latest || body.size > latest.size) { add('since-beyond-log', null, 'the log does not reach the --since checkpoint', { got: latest?.size ?? 0, expected: body.size }); return; }
+  const ok = body.size === 0 ? true : verifyConsistency(body.size, latest.size, consistencyProof(leaves, body.size, latest.size), body.root, latest.root);
+  if (!ok) add('since-inconsistent', null, `the log is not an extension of the --since checkpoint (size ${body.size})`, { got: hex(subtreeRoot(leaves, 0, body.size)), expected: hex(body.root) });
+}
+
+/** Check 4: replay the table changes from boot; every hash and toggle must come out as recorded. */
+function replayTables(tuples: (Tuple | undefined)[], add: Add): void {
+  const spaces = new AddressSpaces();
+  const current = new Map<string, { r: string; w: string }>();
+  let last: MmuEvent | undefined;
+  spaces.onEvent((e) => { last = e; });
+  tuples.forEach((t, i) => {
+    if (!t) return;
+    if (t.exc !== undefined && !MMU_KINDS.has(t.kind)) add('exc-unauthorised', i, `a ${t.kind} tuple carries exception-page toggles`, { got: t.exc });
+    if (t.kind === 'fault') add('waven-fault', i, `WAVEN fault in tenant "${t.tenant}" at page offset ${t.fault?.offset}`, { got: t.fault, severity: 'warning' });
+    if (t.kind === 'boot' && t.tenant !== undefined) {
+      try {
+        const { exception } = spaces.createInstance(t.tenant);
+        if (t.boot?.exception !== exception) add('pt-replay', i, 'the tenant\'s exception frame differs from the replay', { got: t.boot?.exception, expected: exception });
+        current.set(t.tenant, spaces.tables(t.tenant).hashes());
+      } catch (e) {
+        add('pt-replay', i, `tenant boot does not replay: ${(e as Error).message}`);
+      }
+    } else if (MMU_KINDS.has(t.kind)) {
+      const m = t.mmu;
+      last = undefined;
+      try {
+        if (!t.tenant || !m) throw new Error('missing tenant or mmu fields');
+        if (t.kind === 'map') spaces.map(t.tenant, m.page, m.rights as 'rw' | 'ro');
+        else if (t.kind === 'unmap') spaces.unmap(t.tenant, m.page);
+        else if (t.kind === 'protect') spaces.protect(t.tenant, m.page, m.rights);
+        else spaces.share(m.from!.tenant, m.from!.page, t.tenant, m.page, m.rights as 'rw' | 'ro');
+      } catch (e) {
+        add('pt-replay', i, `the ${t.kind} does not replay: ${(e as Error).message}`);
+        return;
+      }
+      const e = last as MmuEvent | undefined;
+      if (!e) return;
+      current.set(e.instance, e.pt);
+      if (m.frame !== e.frame) add('frame-mismatch', i, 'the frame differs from the replay', { got: m.frame, expected: e.frame });
+      if (!same(t.pt, e.pt)) add('pt-mismatch', i, 'the table hashes differ from the replay', { got: t.pt, expected: e.pt });
+      const want = e.exc.map((x) => ({ page: x.page, table: x.table, on: x.on }));
+      if (!same(t.exc ?? [], want)) add('exc-mismatch', i, 'the exception-page toggles are not those the change makes', { got: t.exc, expected: want });
+    } else if (t.pt !== undefined && t.tenant !== undefined) {
+      const cur = current.get(t.tenant);
+      if (!same(t.pt, cur)) add('pt-unauthorised', i, 'the tables changed without a tuple', { got: t.pt, expected: cur });
+    }
+  });
+}
+
+/** Check 5: every seed healthy, reseeds within the interval, epochs in order, no commitment twice. */
+function checkEntropy(tuples: (Tuple | undefined)[], pol: Policy | undefined, add: Add): void {
+  const seen = new Map<string, number>();
+  const epochs = new Map<string, number>();
+  tuples.forEach((t, i) => {
+    if (!t) return;
+    if (t.kind === 'health') add('entropy-health-failure', i, `the QRNG feed reported ${String(t.qrng?.['kind'])}`, { got: t.qrng, severity: 'warning' });
+    if (t.kind === 'call' && t.tenant !== undefined && !epochs.has(t.tenant)) add('unseeded-call', i, `a call into tenant "${t.tenant}" before its DRBG was seeded`);
+    if (t.kind !== 'seed' && t.kind !== 'reseed') return;
+    const q = (t.qrng ?? {}) as { epoch?: number; commitment?: string; requests?: number; bits?: number; source?: string; quantum?: boolean; health?: { startup?: { passed?: boolean }; rct?: { alarms?: number }; apt?: { alarms?: number } } };
+    const h = q.health;
+    if (!(h?.startup?.passed === true && h.rct?.alarms === 0 && h.apt?.alarms === 0)) add('entropy-unhealthy', i, 'a seed from a source whose health tests had not passed', { got: h });
+    const tenant = t.tenant ?? '';
+    const want = t.kind === 'seed' ? 0 : (epochs.get(tenant) ?? -1) + 1;
+    if (q.epoch !== want) add('epoch-gap', i, `tenant "${tenant}": epochs must run 0, 1, 2, ...`, { got: q.epoch, expected: want });
+    epochs.set(tenant, typeof q.epoch === 'number' ? q.epoch : want);
+    if (t.kind === 'reseed' && !(typeof q.requests === 'number' && q.requests <= DRBG_RESEED_INTERVAL)) add('reseed-late', i, 'a reseed after the DRBG\'s interval', { got: q.requests, expected: `<= ${DRBG_RESEED_INTERVAL}` });
+    if (typeof q.commitment !== 'string' || !/^[0-9a-f]{64}$/.test(q.commitment)) add('commitment-malformed', i, 'the seed commitment is not a SHA-256 hex digest', { got: q.commitment });
+    else if (seen.has(q.commitment)) add('commitment-repeated', i, `the seed commitment of seq ${seen.get(q.commitment)} appears again`, { got: q.commitment });
+    else seen.set(q.commitment, i);
+    const e = pol?.entropy;
+    if (e?.quantum && q.quantum !== true) add('policy-entropy', i, 'a seed from a non-quantum source', { got: q.source, expected: 'quantum' });
+    if (e?.sources && !sourceAllowed(String(q.source), e.sources)) add('policy-entropy', i, 'a seed from a source the policy does not allow', { got: q.source, expected: e.sources });
+    if (e?.minBits && !(typeof q.bits === 'number' && q.bits >= e.minBits)) add('policy-entropy', i, 'a seed with fewer credited bits than the policy asks', { got: q.bits, expected: e.minBits });
+  });
+}
