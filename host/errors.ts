@@ -26,6 +26,7 @@ export type AwreErrorCode =
   | 'PQC_REFUSED' // pqc_handshake / pqc_accept refused: invalid input (-1) or a short buffer (-2)
   | 'LOG_IO' // the ABW34 log cannot be opened or written
   | 'LOG_LOCKED' // another live process holds the log's lock
+  | 'ESCROW_INVALID' // an escrow file that does not parse, is for another log, or fails authentication
   | 'RECORDER_STATE' // a recorder call out of order (e.g. a checkpoint with no signer, an append after halt)
   | 'QRNG_CONFIG' // a malformed entropy-source spec or feed option
   | 'QRNG_SOURCE' // an entropy source failed: I/O, end of data, a malformed response

@@ -35,6 +35,8 @@ export interface RecorderOptions {
   /** Wall clock in ms (a replay passes the recorded times). */
   clock?: (seq: number) => number;
   escrow?: EscrowSink;
+  /** The seeder's reseed threshold, recorded so that a replay reseeds at the same points. */
+  reseedAfter?: number;
 }
 
 const EMPTY_PT = new PageTables().hashes();
@@ -57,7 +59,7 @@ export class Recorder {
     if (!Number.isSafeInteger(this.checkpointEvery) || this.checkpointEvery < 1) {
       throw new RangeError(`"checkpointEvery" expected an integer >= 1, got ${options.checkpointEvery}`);
     }
-    this.append({ kind: 'boot', boot: { profile: options.profile, origin: options.origin, checkpointEvery: this.checkpointEvery } });
+    this.append({ kind: 'boot', boot: { profile: options.profile, origin: options.origin, checkpointEvery: this.checkpointEvery, reseedAfter: options.reseedAfter } });
   }
 
   get size(): number {

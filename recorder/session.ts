@@ -42,14 +42,16 @@ export class RecordedSession {
   private constructor(readonly options: SessionOptions) {
     this.module = options.module ?? readModule('enclave.waven.wasm');
     const profile = { module: moduleDigest(this.module), abi: ABI_VERSION, mmu: 'waven' as const, awre: awreVersion() };
-    this.recorder = new Recorder(options.sink, { profile, origin: options.origin, checkpointEvery: options.checkpointEvery, clock: options.clock, escrow: options.escrow });
-    this.recorder.attach(this.physical);
-    options.feed?.onEvent((e) => this.recorder.feed(e));
     this.seeder = new DrbgSeeder(options.provider, {
       ...(options.reseedAfter === undefined ? {} : { reseedAfter: options.reseedAfter }),
       escrow: (r) => { options.escrow?.seed(r); r.seed.fill(0); },
       onEvent: (e) => this.recorder.seed(e),
     });
+    this.recorder = new Recorder(options.sink, {
+      profile, origin: options.origin, checkpointEvery: options.checkpointEvery, clock: options.clock, escrow: options.escrow, reseedAfter: this.seeder.reseedAfter,
+    });
+    this.recorder.attach(this.physical);
+    options.feed?.onEvent((e) => this.recorder.feed(e));
     this.attest = new Enclave(this.module, { mmu: 'waven', physical: this.physical, instance: 'attest' });
     this.pair = new TenantPair({ module: this.module, physical: this.physical });
   }

@@ -35,7 +35,7 @@ export interface Tuple {
   /** Exception-page toggles made by the event. */
   exc?: { page: number; table: 'r' | 'w'; on: boolean }[];
   /** boot (the first tuple): the profile itself and the log's origin; boot of a tenant: its exception frame. */
-  boot?: { profile?: Profile; origin?: string; checkpointEvery?: number; exception?: number };
+  boot?: { profile?: Profile; origin?: string; checkpointEvery?: number; reseedAfter?: number; exception?: number };
   /** map/protect/share/unmap: the change. */
   mmu?: { page: number; frame: number; rights: 'rw' | 'ro' | 'none'; from?: { tenant: string; page: number } };
   /** seed/reseed/health: the QRNG report (never the seed). */

@@ -2,9 +2,12 @@
 // command lives in its own file beside this one.
 import { Command } from 'commander';
 import { awreVersion } from '../version.js';
+import { registerKeygen } from './keygen.js';
+import { registerVerify } from './verify.js';
 
-export function buildProgram(): Command {
-  return new Command('awre')
+/** `done` receives the exit code of the command that ran. */
+export function buildProgram(done: (code: number) => void = () => {}): Command {
+  const program = new Command('awre')
     .description(
       'WebAssembly-hosting runtime harness for post-quantum enclaves: ML-KEM, ML-DSA and AES-256-GCM ' +
         'kernels in one wasm module, the WAVEN software MMU, a QRNG feed, and ABW34 audit logs.',
@@ -12,4 +15,7 @@ export function buildProgram(): Command {
     .version(awreVersion(), '-V, --version', 'print the awre version')
     .showHelpAfterError()
     .exitOverride();
+  registerVerify(program, done);
+  registerKeygen(program, done);
+  return program;
 }

@@ -1,0 +1,36 @@
+// What every command shares: the exit codes, typed failures, and reading files.
+import { readFileSync } from 'node:fs';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, io: 3 } as const;
+
+/** A failure that ends the command with a code and a message (no stack trace). */
+export class CliFailure extends Error {
+  constructor(readonly code: 1 | 2 | 3, message: string) {
+    super(message);
+  }
+}
+
+export function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliFailure(EXIT.io, `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function readBytes(path: string, what: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new CliFailure(EXIT.io, `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Parse with a function that throws TypeError on bad content: a usage error naming the option. */
+export function parseWith<T>(fn: () => T, option: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new CliFailure(EXIT.usage, `${option}: ${(e as Error).message}`);
+  }
+}

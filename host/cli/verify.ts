@@ -1,0 +1,91 @@
+// `awre verify <log> --key <file> [--policy <file>] [--escrow <file> --auditor-key <file>]
+//  [--module <file>] [--since <file>] [--json]`: the auditor's check of an ABW34 log.
+// The action reads the files, runs the pure verifier (recorder/verify.ts) and,
+// with the escrow, the replay (recorder/replay.ts); the text and the --json
+// output render the same result object.
+import type { Command } from 'commander';
+import { ml_dsa65 } from '../mldsa.js';
+import { openEscrow } from '../../recorder/escrow.js';
+import { parseAttestationKey, parseAuditorSecretKey } from '../../recorder/keys.js';
+import { parsePolicy } from '../../recorder/policy.js';
+import { replayLog } from '../../recorder/replay.js';
+import { verifyLog, type VerifyReport } from '../../recorder/verify.js';
+import { AwreError } from '../errors.js';
+import { CliFailure, EXIT, parseWith, readBytes, readText } from './io.js';
+
+export interface VerifyArgs {
+  log: string;
+  key: string;
+  policy?: string;
+  escrow?: string;
+  auditorKey?: string;
+  module?: string;
+  since?: string;
+  json?: boolean;
+}
+
+export interface VerifyResult extends VerifyReport {
+  log: string;
+  replayed: boolean;
+}
+
+export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
+  if ((a.escrow === undefined) !== (a.auditorKey === undefined)) throw new CliFailure(EXIT.usage, '--escrow and --auditor-key go together');
+  const key = parseWith(() => parseAttestationKey(readText(a.key, 'attestation key')), '--key');
+  const policy = a.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(a.policy!, 'policy')), '--policy');
+  const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
+  const text = readText(a.log, 'log');
+  const report = verifyLog(text, { key: key.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k), ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }) });
+  let replayed = false;
+  if (a.escrow !== undefined) {
+    const sk = parseWith(() => parseAuditorSecretKey(readText(a.auditorKey!, 'auditor key')), '--auditor-key');
+    let escrow;
+    try {
+      escrow = openEscrow(readText(a.escrow, 'escrow'), sk, a.escrow);
+    } catch (e) {
+      if (!(e instanceof AwreError)) throw e;
+      report.findings.push({ event: 'escrow-invalid', severity: 'error', seq: null, message: e.message });
+    } finally {
+      sk.fill(0);
+    }
+    if (escrow) {
+      const module = a.module === undefined ? undefined : readBytes(a.module, 'module');
+      report.findings.push(...(await replayLog(text, escrow, module)));
+      replayed = true;
+    }
+  }
+  report.ok = !report.findings.some((f) => f.severity === 'error');
+  return { ...report, log: a.log, replayed };
+}
+
+export function renderVerify(r: VerifyResult): string {
+  const out = [
+    `${r.log}: ${r.tuples} tuples, ${r.checkpoints} checkpoints, verified through size ${r.verifiedSize}${r.root ? ` (root ${r.root})` : ''}`,
+    r.profile ? `profile: module ${r.profile.module}, ABI ${r.profile.abi}, MMU ${r.profile.mmu}, awre ${r.profile.awre}` : 'profile: none',
+    `replay from the escrow: ${r.replayed ? 'done' : 'not asked (--escrow, --auditor-key)'}`,
+  ];
+  for (const f of r.findings) {
+    out.push(`${f.severity === 'error' ? 'FAIL' : 'warn'} ${f.event}${f.seq === null ? '' : ` @${f.seq}`}: ${f.message}` +
+      `${'expected' in f ? `\n     expected: ${JSON.stringify(f.expected)}` : ''}${'got' in f ? `\n     got:      ${JSON.stringify(f.got)}` : ''}`);
+  }
+  out.push(r.ok ? 'OK: every check holds' : `FAILED: ${r.findings.filter((f) => f.severity === 'error').length} finding(s)`);
+  return out.join('\n');
+}
+
+export function registerVerify(program: Command, done: (code: number) => void): void {
+  program.command('verify')
+    .description('verify an ABW34 log: canonical tuples, chain, checkpoints and signatures, policy, page tables, entropy; with the escrow, a bit-for-bit replay')
+    .argument('<log>', 'the ABW34 log (one canonical JSON tuple per line)')
+    .requiredOption('--key <file>', 'the attestation public key (awre-attestation-key JSON)')
+    .option('--policy <file>', 'a policy file (docs/abw34.md)')
+    .option('--escrow <file>', 'the escrow written beside the log')
+    .option('--auditor-key <file>', 'the auditor secret key (awre keygen --auditor)')
+    .option('--module <file>', 'replay with this instrumented module instead of the installed one')
+    .option('--since <file>', 'an earlier checkpoint (signed note) the log must extend')
+    .option('--json', 'print the result as JSON')
+    .action(async (log: string, o: Omit<VerifyArgs, 'log'>) => {
+      const r = await runVerify({ ...o, log });
+      console.log(o.json ? JSON.stringify(r, null, 2) : renderVerify(r));
+      done(r.ok ? EXIT.ok : EXIT.failed);
+    });
+}

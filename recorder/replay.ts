@@ -1,0 +1,79 @@
+// Check 6 (docs/abw34.md): with the escrow, a fresh enclave replays the
+// session from its escrowed seeds and call inputs, recording to memory with
+// the logged clock, and must write the logged tuples bit for bit: every
+// output digest, every table hash and every checkpoint root (and signature,
+// since the signatures' randomness comes from the replayed DRBG too).
+// No I/O: the log text, the escrow contents and the module bytes come in.
+import { splitLog } from './log.js';
+import { ReplayProvider } from '../host/qrng/sources/replay.js';
+import type { Handshake, TenantRole } from '../host/tenants.js';
+import type { EscrowContents } from './escrow.js';
+import type { TupleSink } from './recorder.js';
+import { RecordedSession } from './session.js';
+import { digest, type Tuple } from './tuple.js';
+import type { Finding } from './verify.js';
+
+class MemorySink implements TupleSink {
+  readonly lines: string[] = [];
+  append(line: string): void { this.lines.push(line); }
+  durable(): Promise<void> { return Promise.resolve(); }
+  close(): void {}
+}
+
+const MAX_REPORTED = 20;
+
+export async function replayLog(text: string, escrow: EscrowContents, module?: Uint8Array): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const add = (event: string, seq: number | null, message: string, got?: unknown, expected?: unknown) =>
+    findings.push({ event, severity: 'error', seq, message, ...(got === undefined ? {} : { got }), ...(expected === undefined ? {} : { expected }) });
+  const { lines } = splitLog(text);
+  const tuples = lines.map((l) => { try { return JSON.parse(l) as Tuple; } catch { return undefined; } });
+  const boot = tuples[0]?.boot;
+  if (!boot?.origin) { add('replay-failed', 0, 'no boot tuple to replay from'); return findings; }
+  if (escrow.origin !== boot.origin) { add('escrow-origin', null, 'the escrow belongs to another log', escrow.origin, boot.origin); return findings; }
+  const times = tuples.map((t) => (typeof t?.t === 'number' ? t.t : 0));
+  const sink = new MemorySink();
+  try {
+    const s = await RecordedSession.start({
+      sink, provider: new ReplayProvider(escrow), origin: boot.origin, ...(module ? { module } : {}),
+      ...(boot.checkpointEvery ? { checkpointEvery: boot.checkpointEvery } : {}), ...(boot.reseedAfter ? { reseedAfter: boot.reseedAfter } : {}),
+      clock: (seq) => times[seq] ?? times[times.length - 1] ?? 0,
+    });
+    let h: Handshake | undefined;
+    for (let i = sink.lines.length; i < tuples.length; i++) {
+      const t = tuples[i];
+      if (t?.kind !== 'call' || !t.call) continue;
+      if (i < sink.lines.length) continue; // produced already by an earlier step
+      const input = escrow.inputs.get(i);
+      if (!input) { add('escrow-input-missing', i, 'the escrow has no input for this call'); break; }
+      if (digest(input) !== t.call.in) { add('escrow-input-mismatch', i, 'the escrowed input does not match the call\'s input digest', digest(input), t.call.in); break; }
+      const op = t.call.op;
+      if (op === 'handshake') h = await s.handshake(Number(new DataView(input.buffer, input.byteOffset).getBigUint64(0, true)));
+      else if (op === 'send' && h) s.send((input[0] === 0 ? 'initiator' : 'responder') as TenantRole, h, new DataView(input.buffer, input.byteOffset).getUint32(1, true), input.subarray(5));
+      else if (op === 'close' && h) { s.close(h); h = undefined; }
+      else { add('replay-unknown-op', i, `cannot replay the call "${op}"`); break; }
+    }
+    if (tuples.some((t) => t?.kind === 'halt')) await s.halt();
+  } catch (e) {
+    add('replay-failed', sink.lines.length, `the replay stopped: ${(e as Error).message}`);
+  }
+  compare(lines, tuples, sink.lines, add);
+  return findings;
+}
+
+/** Tuple by tuple: the first differences, named by what differs. */
+function compare(logged: string[], tuples: (Tuple | undefined)[], replayed: string[], add: (e: string, s: number | null, m: string, g?: unknown, x?: unknown) => void): void {
+  let reported = 0;
+  for (let i = 0; i < Math.max(logged.length, replayed.length) && reported < MAX_REPORTED; i++) {
+    if (logged[i] === replayed[i]) continue;
+    reported++;
+    const a = tuples[i];
+    let b: Tuple | undefined;
+    try { b = replayed[i] === undefined ? undefined : JSON.parse(replayed[i]!) as Tuple; } catch { b = undefined; }
+    if (!a || !b) add('replay-length', i, a ? 'the replay wrote fewer tuples' : 'the replay wrote more tuples', replayed.length, logged.length);
+    else if (a.kind === 'call' && b.kind === 'call' && a.call?.out !== b.call?.out) add('replay-output', i, `the replayed ${a.call?.op} gives another output`, b.call?.out, a.call?.out);
+    else if (JSON.stringify(a.pt) !== JSON.stringify(b.pt)) add('replay-pt', i, 'the replayed table hashes differ', b.pt, a.pt);
+    else if (a.kind === 'checkpoint' && a.checkpoint?.root !== b.checkpoint?.root) add('replay-checkpoint', i, 'the replayed checkpoint root differs', b.checkpoint?.root, a.checkpoint?.root);
+    else add('replay-mismatch', i, `the replayed ${b.kind} tuple differs`, replayed[i], logged[i]);
+  }
+}

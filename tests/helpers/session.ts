@@ -1,0 +1,47 @@
+// A real recorded session for the recorder tests: two tenants, handshakes,
+// frames both ways, an escrow to a fresh auditor key; its files in a temp dir.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ml_kem768, qrng } from '../../host/index.js';
+import { EscrowWriter } from '../../recorder/escrow.js';
+import { attestationKeyFile, auditorKeyFiles } from '../../recorder/keys.js';
+import { LogWriter } from '../../recorder/log.js';
+import { RecordedSession } from '../../recorder/session.js';
+import { Prng } from './prng.js';
+
+export interface RecordedFiles {
+  dir: string;
+  log: string;
+  escrow: string;
+  key: string;
+  auditorKey: string;
+  auditorPub: string;
+  publicKey: Uint8Array;
+  session: RecordedSession;
+}
+
+export async function recordSession(opts: { handshakes?: number; frames?: number; checkpointEvery?: number; reseedAfter?: number; origin?: string } = {}): Promise<RecordedFiles> {
+  const dir = mkdtempSync(join(tmpdir(), 'awre-rec-'));
+  const files = { log: join(dir, 'abw34.log'), escrow: join(dir, 'abw34.escrow'), key: join(dir, 'attestation.pub.json'), auditorKey: join(dir, 'auditor.key.json'), auditorPub: join(dir, 'auditor.pub.json') };
+  const auditor = ml_kem768.keygen(new Prng('rec/auditor').bytes(64));
+  const kf = auditorKeyFiles(auditor.publicKey, auditor.secretKey);
+  writeFileSync(files.auditorKey, kf.key);
+  writeFileSync(files.auditorPub, kf.pub);
+  const origin = opts.origin ?? 'awre.test/abw34';
+  const feed = qrng.openFeed('sim:5e55');
+  const session = await RecordedSession.start({
+    sink: new LogWriter(files.log), provider: feed, feed, origin, checkpointEvery: opts.checkpointEvery ?? 12,
+    escrow: new EscrowWriter(files.escrow, auditor.publicKey, origin), reseedAfter: opts.reseedAfter ?? 3,
+    clock: (() => { let t = 1_800_000_000_000; return () => (t += 7); })(),
+  });
+  writeFileSync(files.key, attestationKeyFile(origin, session.signer.publicKey));
+  const prng = new Prng('rec/frames');
+  for (let i = 0; i < (opts.handshakes ?? 3); i++) {
+    const h = await session.handshake(1_800_000_000_000 + i);
+    for (let j = 0; j < (opts.frames ?? 3); j++) session.send(j % 2 === 0 ? 'initiator' : 'responder', h, j, prng.bytes(1 + j * 40));
+    session.close(h);
+  }
+  await session.halt();
+  return { dir, ...files, publicKey: session.signer.publicKey, session };
+}
