@@ -13,6 +13,7 @@ import { awreVersion } from '../host/version.js';
 import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from './attest.js';
 import { Recorder, type EscrowSink, type TupleSink } from './recorder.js';
+import { sessionStatement, signDsse, type DsseEnvelope } from './summary.js';
 
 export interface SessionOptions {
   sink: TupleSink;
@@ -96,7 +97,14 @@ export class RecordedSession {
     this.recorder.call('initiator', 'close', new Uint8Array(0), new Uint8Array(0), 0);
   }
 
-  halt(): Promise<{ tuples: number; checkpoint: string }> {
-    return this.recorder.halt();
+  /** Halt: the halt tuple and the final checkpoint, then the signed session summary (DSSE). */
+  async halt(): Promise<{ tuples: number; checkpoint: string; summary: DsseEnvelope }> {
+    const r = await this.recorder.halt();
+    const p = this.recorder.options.profile;
+    const statement = sessionStatement('enclave.waven.wasm', p.module, {
+      origin: this.options.origin, profile: p, profileDigest: this.recorder.profileDigest, tuples: r.tuples,
+      checkpoint: r.checkpoint, tables: Object.fromEntries(['attest', 'initiator', 'responder'].map((t) => [t, this.physical.spaces.tables(t).hashes()])),
+    });
+    return { ...r, summary: signDsse(statement, this.signer) };
   }
 }

@@ -19,6 +19,7 @@ export interface RecordedFiles {
   auditorPub: string;
   publicKey: Uint8Array;
   session: RecordedSession;
+  halted: Awaited<ReturnType<RecordedSession['halt']>>;
 }
 
 export async function recordSession(opts: { handshakes?: number; frames?: number; checkpointEvery?: number; reseedAfter?: number; origin?: string } = {}): Promise<RecordedFiles> {
@@ -42,6 +43,6 @@ export async function recordSession(opts: { handshakes?: number; frames?: number
     for (let j = 0; j < (opts.frames ?? 3); j++) session.send(j % 2 === 0 ? 'initiator' : 'responder', h, j, prng.bytes(1 + j * 40));
     session.close(h);
   }
-  await session.halt();
-  return { dir, ...files, publicKey: session.signer.publicKey, session };
+  const halted = await session.halt();
+  return { dir, ...files, publicKey: session.signer.publicKey, session, halted };
 }
