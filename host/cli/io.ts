@@ -31,6 +31,7 @@ export function parseWith<T>(fn: () => T, option: string): T {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof CliFailure) throw e; // an I/O failure stays one
     throw new CliFailure(EXIT.usage, `${option}: ${(e as Error).message}`);
   }
 }

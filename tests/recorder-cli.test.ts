@@ -1,0 +1,94 @@
+// `awre verify` and `awre keygen` as child processes on a real recorded
+// session: exit 0 on the untouched log (with the escrow replay too), 1 on a
+// tampered one, 2 on usage errors naming the option, 3 on I/O errors; the
+// --json output parsed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { recordSession, type RecordedFiles } from './helpers/session.js';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'host', 'cli', 'main.js');
+const awre = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+let rec: RecordedFiles;
+beforeAll(async () => {
+  rec = await recordSession({ handshakes: 2, frames: 2 });
+});
+
+describe('awre verify', () => {
+  it('exits 0 on the untouched log, with and without the escrow replay; --json carries the same result', () => {
+    const r = awre('verify', rec.log, '--key', rec.key);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/OK: every check holds/);
+    const j = awre('verify', rec.log, '--key', rec.key, '--escrow', rec.escrow, '--auditor-key', rec.auditorKey, '--json');
+    expect(j.status, j.stderr).toBe(0);
+    const out = JSON.parse(j.stdout) as { ok: boolean; replayed: boolean; findings: unknown[]; tuples: number };
+    expect(out).toMatchObject({ ok: true, replayed: true, findings: [] });
+    expect(out.tuples).toBe(readFileSync(rec.log, 'utf8').trimEnd().split('\n').length);
+  });
+
+  it('exits 1 on a tampered log and names the finding', () => {
+    const lines = readFileSync(rec.log, 'utf8').trimEnd().split('\n');
+    const bad = join(rec.dir, 'tampered.log');
+    writeFileSync(bad, `${[...lines.slice(0, 10), ...lines.slice(11)].join('\n')}\n`);
+    const r = awre('verify', bad, '--key', rec.key, '--json');
+    expect(r.status).toBe(1);
+    const events = (JSON.parse(r.stdout) as { findings: { event: string; severity: string; seq: number }[] }).findings.map((f) => f.event);
+    expect(events).toContain('seq-gap');
+    const t = awre('verify', bad, '--key', rec.key);
+    expect(t.status).toBe(1);
+    expect(t.stdout).toMatch(/FAIL seq-gap @10/);
+  });
+
+  it('exits 1 when a policy excludes the module', () => {
+    const pol = join(rec.dir, 'policy.json');
+    writeFileSync(pol, JSON.stringify({ modules: ['0'.repeat(64)] }));
+    expect(awre('verify', rec.log, '--key', rec.key, '--policy', pol).status).toBe(1);
+  });
+
+  it('exits 2 on usage errors, naming the option', () => {
+    const r = awre('verify', rec.log);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--key/);
+    const e = awre('verify', rec.log, '--key', rec.key, '--escrow', rec.escrow);
+    expect(e.status).toBe(2);
+    expect(e.stderr).toMatch(/--escrow and --auditor-key/);
+    const pol = join(rec.dir, 'bad-policy.json');
+    writeFileSync(pol, JSON.stringify({ mmu: 'paged' }));
+    const p = awre('verify', rec.log, '--key', rec.key, '--policy', pol);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/--policy: policy: mmu/);
+    const k = awre('verify', rec.log, '--key', rec.log);
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(/--key: attestation key/);
+    expect(awre('verify', rec.log, '--key', rec.key, '--bogus').status).toBe(2);
+  });
+
+  it('exits 3 on I/O errors', () => {
+    const r = awre('verify', join(rec.dir, 'missing.log'), '--key', rec.key);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/cannot read log .*missing\.log: ENOENT/);
+    expect(awre('verify', rec.log, '--key', join(rec.dir, 'nokey.json')).status).toBe(3);
+  });
+});
+
+describe('awre keygen --auditor', () => {
+  it('writes the key pair (the secret mode 0600), refuses to overwrite, and needs --auditor', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awre-keygen-'));
+    const r = awre('keygen', '--auditor', '--out', dir, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { publicKey: string; secretKey: string };
+    expect(existsSync(out.publicKey) && existsSync(out.secretKey)).toBe(true);
+    expect(statSync(out.secretKey).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(out.publicKey, 'utf8'))).toMatchObject({ kind: 'awre-auditor-public-key', alg: 'ML-KEM-768' });
+    expect(awre('keygen', '--auditor', '--out', dir).status).toBe(3);
+    expect(awre('keygen', '--out', dir).status).toBe(2);
+    expect(awre('keygen', '--auditor', '--out', join(dir, 'no', 'such')).status).toBe(3);
+  });
+});
