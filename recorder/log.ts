@@ -39,7 +39,7 @@ export class LogWriter {
       const { lines, torn } = splitLog(text);
       this.existing = lines;
       this.tornOnOpen = torn;
-      this.fd = openSync(path, existsSync(path) ? 'r+' : 'w+');
+      this.fd = openSync(path, 'a+'); // O_APPEND: every write goes to the end, after any cut
       if (torn) {
         ftruncateSync(this.fd, torn.offset);
         fdatasyncSync(this.fd);
