@@ -51,16 +51,38 @@ export class LogWriter {
     }
   }
 
-  /** Append one line (without its newline). In 'always' mode it is on disk when this returns. */
+  /**
+   * Append one line (without its newline). 'always': written and fsynced
+   * when this returns. 'group': buffered, then written and fsynced together
+   * within `groupMs` (or at 4,096 lines); durable() resolves after that.
+   */
   append(line: string): void {
-    const buf = Buffer.from(`${line}\n`, 'utf8');
+    if (this.mode === 'always') {
+      this.write(`${line}\n`);
+      this.fsync();
+    } else {
+      this.buffered.push(line);
+      this.schedule();
+    }
+  }
+
+  private buffered: string[] = [];
+
+  private write(text: string): void {
+    const buf = Buffer.from(text, 'utf8');
     try {
       let off = 0;
       while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off, null);
-      if (this.mode === 'always') fdatasyncSync(this.fd);
-      else this.schedule();
     } catch (cause) {
       throw new AwreError('LOG_IO', `${this.path}: append failed: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+    }
+  }
+
+  private fsync(): void {
+    try {
+      fdatasyncSync(this.fd);
+    } catch (cause) {
+      throw new AwreError('LOG_IO', `${this.path}: fsync failed: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
     }
   }
 
@@ -73,7 +95,12 @@ export class LogWriter {
   /** fsync now and acknowledge every waiter. */
   sync(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    fdatasyncSync(this.fd);
+    if (this.buffered.length > 0) {
+      const lines = this.buffered;
+      this.buffered = [];
+      this.write(`${lines.join('\n')}\n`);
+    }
+    this.fsync();
     this.pending = 0;
     const w = this.waiters;
     this.waiters = [];

@@ -4,16 +4,23 @@
 // generation follows the recursive definitions (PATH, PROOF/SUBPROOF); proof
 // verification is RFC 9162's iterative algorithms (2.1.3.2, 2.1.4.2). Pure:
 // no I/O.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export type Hash = Uint8Array;
 
 export function leafHash(data: Uint8Array): Hash {
-  return createHash('sha256').update(Uint8Array.of(0)).update(data).digest();
+  const b = Buffer.allocUnsafe(1 + data.length);
+  b[0] = 0;
+  b.set(data, 1);
+  return hash('sha256', b, 'buffer');
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest();
+  const b = Buffer.allocUnsafe(1 + left.length + right.length);
+  b[0] = 1;
+  b.set(left, 1);
+  b.set(right, 1 + left.length);
+  return hash('sha256', b, 'buffer');
 }
 
 /** SHA-256 of the empty string: the root of the empty tree. */

@@ -1,10 +1,16 @@
-// The ABW34 recorder: turns the events of the enclave tenants, WAVEN and the
-// QRNG feed into tuples (docs/abw34.md), appends them durably, keeps the
-// RFC 6962 tree, and signs checkpoints with the attestation key: once the
-// key exists (the boot checkpoint), every `checkpointEvery` tuples, and at
-// halt. The writer is an interface so that a replay can record to memory.
+// The ABW34 recorder: events of the enclave tenants, WAVEN and the QRNG feed
+// become tuples (docs/abw34.md), appended in order, hashed into the RFC 6962
+// tree, and signed into checkpoints by the attestation key: once the key
+// exists (the boot checkpoint), every `checkpointEvery` tuples, and at halt.
+//
+// Two layers. TupleBuilder turns events into lines, deterministically from
+// the events and their times (the same code in the live recorder's worker
+// and in an auditor's replay). A front end turns the harness's callbacks
+// into events: Recorder applies them at once (a replay, to memory);
+// PipelinedRecorder (pipeline.ts) ships them to a worker thread that builds,
+// writes and fsyncs, so the harness pays only for copying the bytes.
 import type { FeedEvent } from '../host/qrng/feed.js';
-import type { SeedEvent } from '../host/qrng/seeder.js';
+import type { EscrowRecord, SeedEvent } from '../host/qrng/seeder.js';
 import { AwreError } from '../host/errors.js';
 import { PageTables } from '../host/waven/tables.js';
 import type { PhysicalMemory } from '../host/waven/physical.js';
@@ -32,16 +38,33 @@ export interface RecorderOptions {
   /** The log's origin (checkpoint first line, signature key name). */
   origin: string;
   checkpointEvery?: number;
-  /** Wall clock in ms (a replay passes the recorded times). */
-  clock?: (seq: number) => number;
-  escrow?: EscrowSink;
   /** The seeder's reseed threshold, recorded so that a replay reseeds at the same points. */
   reseedAfter?: number;
 }
 
+/** What happened, with the wall-clock time it happened at. */
+export type RecorderEvent =
+  | { k: 'tenant'; t: number; tenant: string; exception: number }
+  | { k: 'mmu'; t: number; e: MmuEvent }
+  | { k: 'fault'; t: number; tenant: string; offset: number }
+  | { k: 'seed'; t: number; e: SeedEvent }
+  | { k: 'escrow'; t: number; r: Omit<EscrowRecord, 'kind'> }
+  | { k: 'feed'; t: number; e: FeedEvent }
+  | { k: 'call'; t: number; tenant: string; op: string; input: Uint8Array; output: Uint8Array; status: number }
+  | { k: 'signer'; t: number; name: string; publicKey: Uint8Array }
+  | { k: 'checkpoint'; t: number }
+  | { k: 'halt'; t: number };
+
 const EMPTY_PT = new PageTables().hashes();
 
-export class Recorder {
+export function checkOptions(o: RecorderOptions): number {
+  const every = o.checkpointEvery ?? 1000;
+  if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`"checkpointEvery" expected an integer >= 1, got ${o.checkpointEvery}`);
+  return every;
+}
+
+/** Events in, tuple lines out, in order. */
+export class TupleBuilder {
   readonly tree = new MerkleTree();
   readonly profileDigest: string;
   readonly checkpointEvery: number;
@@ -53,96 +76,82 @@ export class Recorder {
   private halted = false;
   private readonly pt = new Map<string, { r: string; w: string }>();
 
-  constructor(private readonly sink: TupleSink, readonly options: RecorderOptions) {
+  /**
+   * `signerFor` turns the public half announced by a 'signer' event into a
+   * signer (the vault itself in a replay; a proxy to it in the worker).
+   */
+  constructor(
+    private readonly sink: TupleSink, readonly options: RecorderOptions, t0: number,
+    private readonly signerFor: (name: string, publicKey: Uint8Array) => NoteSigner, private readonly escrow?: EscrowSink,
+  ) {
     this.profileDigest = profileDigest(options.profile);
-    this.checkpointEvery = options.checkpointEvery ?? 1000;
-    if (!Number.isSafeInteger(this.checkpointEvery) || this.checkpointEvery < 1) {
-      throw new RangeError(`"checkpointEvery" expected an integer >= 1, got ${options.checkpointEvery}`);
-    }
-    this.append({ kind: 'boot', boot: { profile: options.profile, origin: options.origin, checkpointEvery: this.checkpointEvery, reseedAfter: options.reseedAfter } });
+    this.checkpointEvery = checkOptions(options);
+    this.append(t0, { kind: 'boot', boot: { profile: options.profile, origin: options.origin, checkpointEvery: this.checkpointEvery, reseedAfter: options.reseedAfter } });
   }
 
   get size(): number {
     return this.tree.size;
   }
 
-  /** Subscribe to a physical memory's tenants, table changes and faults (before any tenant exists). */
-  attach(phys: PhysicalMemory): void {
-    phys.spaces.onCreate((tenant, exception) => {
-      this.pt.set(tenant, EMPTY_PT);
-      this.append({ kind: 'boot', tenant, boot: { exception }, pt: EMPTY_PT });
-    });
-    phys.spaces.onEvent((e: MmuEvent) => {
-      this.pt.set(e.instance, e.pt);
-      const mmu: Tuple['mmu'] = { page: e.page, frame: e.frame, rights: e.rights };
-      if (e.from) mmu!.from = { tenant: e.from.instance, page: e.from.page };
-      this.append({ kind: e.kind, tenant: e.instance, pt: e.pt, exc: e.exc.map((x) => ({ page: x.page, table: x.table, on: x.on })), mmu });
-    });
-    phys.onFault((f) => this.append({ kind: 'fault', tenant: f.instance, pt: this.pt.get(f.instance), fault: { offset: f.offset } }));
+  apply(ev: RecorderEvent): void {
+    switch (ev.k) {
+      case 'tenant':
+        this.pt.set(ev.tenant, EMPTY_PT);
+        return this.append(ev.t, { kind: 'boot', tenant: ev.tenant, boot: { exception: ev.exception }, pt: EMPTY_PT });
+      case 'mmu': {
+        const e = ev.e;
+        this.pt.set(e.instance, e.pt);
+        const mmu: NonNullable<Tuple['mmu']> = { page: e.page, frame: e.frame, rights: e.rights };
+        if (e.from) mmu.from = { tenant: e.from.instance, page: e.from.page };
+        return this.append(ev.t, { kind: e.kind, tenant: e.instance, pt: e.pt, exc: e.exc.map((x) => ({ page: x.page, table: x.table, on: x.on })), mmu });
+      }
+      case 'fault':
+        return this.append(ev.t, { kind: 'fault', tenant: ev.tenant, pt: this.pt.get(ev.tenant), fault: { offset: ev.offset } });
+      case 'seed': {
+        const { kind, tenant, ...qrng } = ev.e;
+        return this.append(ev.t, { kind, tenant, pt: this.pt.get(tenant), qrng: qrng as unknown as Record<string, unknown> });
+      }
+      case 'escrow':
+        this.escrow?.seed(ev.r);
+        ev.r.seed.fill(0);
+        return;
+      case 'feed':
+        if (ev.e.kind === 'qrng-startup') return; // every seed tuple carries the start-up state
+        return this.append(ev.t, { kind: 'health', qrng: ev.e as unknown as Record<string, unknown> });
+      case 'call':
+        this.escrow?.input(this.size, ev.input);
+        return this.append(ev.t, { kind: 'call', tenant: ev.tenant, pt: this.pt.get(ev.tenant), call: { op: ev.op, in: digest(ev.input), out: digest(ev.output), status: ev.status } });
+      case 'signer':
+        this.signer = this.signerFor(ev.name, ev.publicKey);
+        this.checkpoint(ev.t);
+        return;
+      case 'checkpoint':
+        this.checkpoint(ev.t);
+        return;
+      case 'halt':
+        this.append(ev.t, { kind: 'halt', halt: { tuples: this.size + 1 } });
+        this.checkpoint(this.lastT);
+        this.halted = true;
+        this.escrow?.close();
+        return;
+    }
   }
 
-  /** A seed or reseed of a tenant's DRBG (the commitment, never the seed). */
-  seed(e: SeedEvent): void {
-    const { kind, tenant, ...qrng } = e;
-    this.append({ kind, tenant, pt: this.pt.get(tenant), qrng: qrng as unknown as Record<string, unknown> });
-  }
-
-  /** A health failure or reset of the feed. */
-  feed(e: FeedEvent): void {
-    if (e.kind === 'qrng-startup') return; // every seed tuple carries the start-up state
-    this.append({ kind: 'health', qrng: e as unknown as Record<string, unknown> });
-  }
-
-  /** A call into a tenant: digests of its input and output, its status; the input goes to the escrow. */
-  call(tenant: string, op: string, input: Uint8Array, output: Uint8Array, status: number): void {
-    this.options.escrow?.input(this.size, input);
-    this.append({ kind: 'call', tenant, pt: this.pt.get(tenant), call: { op, in: digest(input), out: digest(output), status } });
-  }
-
-  /** Start signing: the first checkpoint follows at once (the boot checkpoint). */
-  setSigner(signer: NoteSigner): void {
-    this.signer = signer;
-    this.checkpoint();
-  }
-
-  /** A signed checkpoint over every tuple so far, appended as a tuple. */
-  checkpoint(): string {
+  private checkpoint(at: number): void {
     if (!this.signer) throw new AwreError('RECORDER_STATE', 'checkpoint before the attestation key exists');
     const size = this.size;
     const root = this.tree.root();
-    const t = this.nextT(size);
+    const t = Math.max(this.lastT, at);
     const note = signNote(checkpointBody(this.options.origin, size, root, t), this.signer);
     this.sinceCheckpoint = 0; // the checkpoint tuple itself does not count
-    this.append({ kind: 'checkpoint', checkpoint: { size, root: Buffer.from(root).toString('hex'), note } }, t);
+    this.append(t, { kind: 'checkpoint', checkpoint: { size, root: Buffer.from(root).toString('hex'), note } });
     this.checkpoints.push(note);
-    return note;
   }
 
-  /** The halt tuple, the final checkpoint, everything durable, the sinks closed. */
-  async halt(): Promise<{ tuples: number; checkpoint: string }> {
-    this.append({ kind: 'halt', halt: { tuples: this.size + 1 } });
-    const note = this.checkpoint();
-    this.halted = true;
-    await this.sink.durable();
-    this.sink.close();
-    this.options.escrow?.close();
-    return { tuples: this.size, checkpoint: note };
-  }
-
-  /** Resolves when every tuple so far is durable. */
-  durable(): Promise<void> {
-    return this.sink.durable();
-  }
-
-  private nextT(seq: number): number {
-    return Math.max(this.lastT, this.options.clock ? this.options.clock(seq) : Date.now());
-  }
-
-  private append(fields: Omit<Tuple, 'abw' | 'v' | 'seq' | 't' | 'profile' | 'prev'>, forcedT?: number): void {
+  private append(at: number, fields: Omit<Tuple, 'abw' | 'v' | 'seq' | 't' | 'profile' | 'prev'>): void {
     if (this.halted) throw new AwreError('RECORDER_STATE', `a ${fields.kind} tuple after halt`);
-    const seq = this.size;
-    const t = forcedT ?? this.nextT(seq);
-    const tuple: Record<string, unknown> = { abw: ABW, v: VERSION, seq, t, profile: this.profileDigest, prev: this.prev };
+    const t = Math.max(this.lastT, at);
+    const tuple: Record<string, unknown> = { abw: ABW, v: VERSION, seq: this.size, t, profile: this.profileDigest, prev: this.prev };
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) tuple[k] = v;
     const line = canonical(tuple);
     this.sink.append(line);
@@ -150,6 +159,64 @@ export class Recorder {
     this.tree.append(leaf);
     this.prev = Buffer.from(leaf).toString('hex');
     this.lastT = t;
-    if (this.signer && fields.kind !== 'checkpoint' && fields.kind !== 'halt' && ++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint();
+    // Auto checkpoints take the time of the tuple before them, so a replay puts them at the same t.
+    if (this.signer && fields.kind !== 'checkpoint' && fields.kind !== 'halt' && ++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint(t);
+  }
+}
+
+/** What the harness talks to: the same surface for the live (pipelined) and the replay (direct) recorder. */
+export abstract class RecorderFront {
+  constructor(readonly options: RecorderOptions) {}
+  protected abstract dispatch(ev: RecorderEvent): void;
+  protected abstract now(): number;
+  abstract readonly profileDigest: string;
+  abstract durable(): Promise<void>;
+  abstract halt(): Promise<{ tuples: number; checkpoint: string }>;
+
+  /** Subscribe to a physical memory's tenants, table changes and faults (before any tenant exists). */
+  attach(phys: PhysicalMemory): void {
+    phys.spaces.onCreate((tenant, exception) => this.dispatch({ k: 'tenant', t: this.now(), tenant, exception }));
+    phys.spaces.onEvent((e) => this.dispatch({ k: 'mmu', t: this.now(), e }));
+    phys.onFault((f) => this.dispatch({ k: 'fault', t: this.now(), tenant: f.instance, offset: f.offset }));
+  }
+
+  seed(e: SeedEvent): void { this.dispatch({ k: 'seed', t: this.now(), e }); }
+  /** The escrow copy of a seed (owned by the recorder from here on). */
+  escrowSeed(r: Omit<EscrowRecord, 'kind'>): void { this.dispatch({ k: 'escrow', t: this.now(), r }); }
+  feed(e: FeedEvent): void { this.dispatch({ k: 'feed', t: this.now(), e }); }
+  /** A call into a tenant: digests of its input and output, its status; the input goes to the escrow. */
+  call(tenant: string, op: string, input: Uint8Array, output: Uint8Array, status: number): void {
+    // Fresh copies with their own buffers (a Buffer's slice() would be a view of a shared pool).
+    this.dispatch({ k: 'call', t: this.now(), tenant, op, input: new Uint8Array(input), output: new Uint8Array(output), status });
+  }
+  /** Start signing with the attestation key: the boot checkpoint follows at once. */
+  setSigner(signer: NoteSigner): void { this.dispatch({ k: 'signer', t: this.now(), name: signer.name, publicKey: signer.publicKey }); }
+  checkpoint(): void { this.dispatch({ k: 'checkpoint', t: this.now() }); }
+}
+
+/** The direct front end: events applied at once (a replay records to memory with the logged clock). */
+export class Recorder extends RecorderFront {
+  readonly builder: TupleBuilder;
+  private signer: NoteSigner | undefined;
+
+  constructor(private readonly sink: TupleSink, options: RecorderOptions & { clock?: (seq: number) => number; escrow?: EscrowSink }) {
+    super(options);
+    this.clock = options.clock ?? (() => Date.now());
+    this.builder = new TupleBuilder(sink, options, this.clock(0), () => this.signer!, options.escrow);
+  }
+
+  private readonly clock: (seq: number) => number;
+  get profileDigest(): string { return this.builder.profileDigest; }
+  get size(): number { return this.builder.size; }
+  protected now(): number { return this.clock(this.builder.size); }
+  protected dispatch(ev: RecorderEvent): void { this.builder.apply(ev); }
+  override setSigner(signer: NoteSigner): void { this.signer = signer; super.setSigner(signer); }
+  durable(): Promise<void> { return this.sink.durable(); }
+
+  async halt(): Promise<{ tuples: number; checkpoint: string }> {
+    this.dispatch({ k: 'halt', t: this.now() });
+    await this.sink.durable();
+    this.sink.close();
+    return { tuples: this.builder.size, checkpoint: this.builder.checkpoints[this.builder.checkpoints.length - 1]! };
   }
 }

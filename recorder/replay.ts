@@ -35,9 +35,9 @@ export async function replayLog(text: string, escrow: EscrowContents, module?: U
   const sink = new MemorySink();
   try {
     const s = await RecordedSession.start({
-      sink, provider: new ReplayProvider(escrow), origin: boot.origin, ...(module ? { module } : {}),
+      record: { sink, clock: (seq: number) => times[seq] ?? times[times.length - 1] ?? 0 },
+      provider: new ReplayProvider(escrow), origin: boot.origin, ...(module ? { module } : {}),
       ...(boot.checkpointEvery ? { checkpointEvery: boot.checkpointEvery } : {}), ...(boot.reseedAfter ? { reseedAfter: boot.reseedAfter } : {}),
-      clock: (seq) => times[seq] ?? times[times.length - 1] ?? 0,
     });
     let h: Handshake | undefined;
     for (let i = sink.lines.length; i < tuples.length; i++) {

@@ -12,18 +12,23 @@ import { TenantPair, type Handshake, type TenantRole } from '../host/tenants.js'
 import { awreVersion } from '../host/version.js';
 import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from './attest.js';
-import { Recorder, type EscrowSink, type TupleSink } from './recorder.js';
+import type { SyncMode } from './log.js';
+import { PipelinedRecorder } from './pipeline.js';
+import { Recorder, RecorderFront, type EscrowSink, type TupleSink } from './recorder.js';
 import { sessionStatement, signDsse, type DsseEnvelope } from './summary.js';
 
+/** Live: a log file written by the pipelined recorder (and an escrow beside it). Replay: a sink in memory. */
+export type SessionRecord =
+  | { log: string; sync?: SyncMode; escrow?: { path: string; auditorPublicKey: Uint8Array } }
+  | { sink: TupleSink; escrow?: EscrowSink; clock?: (seq: number) => number };
+
 export interface SessionOptions {
-  sink: TupleSink;
+  record: SessionRecord;
   provider: SeedProvider;
   /** The live feed, for its health events (absent in a replay). */
   feed?: QrngFeed;
-  escrow?: EscrowSink;
   origin: string;
   checkpointEvery?: number;
-  clock?: (seq: number) => number;
   /** The instrumented module (default build/enclave.waven.wasm). */
   module?: Uint8Array;
   reseedAfter?: number;
@@ -32,7 +37,7 @@ export interface SessionOptions {
 const le = (n: number, bytes: number) => { const b = new Uint8Array(bytes); let v = BigInt(n); for (let i = 0; i < bytes; i++) { b[i] = Number(v & 0xffn); v >>= 8n; } return b; };
 
 export class RecordedSession {
-  readonly recorder: Recorder;
+  readonly recorder: RecorderFront;
   readonly pair: TenantPair;
   readonly attest: Enclave;
   readonly seeder: DrbgSeeder;
@@ -45,12 +50,14 @@ export class RecordedSession {
     const profile = { module: moduleDigest(this.module), abi: ABI_VERSION, mmu: 'waven' as const, awre: awreVersion() };
     this.seeder = new DrbgSeeder(options.provider, {
       ...(options.reseedAfter === undefined ? {} : { reseedAfter: options.reseedAfter }),
-      escrow: (r) => { options.escrow?.seed(r); r.seed.fill(0); },
+      escrow: (r) => { const { kind: _, ...rest } = r; this.recorder.escrowSeed(rest); },
       onEvent: (e) => this.recorder.seed(e),
     });
-    this.recorder = new Recorder(options.sink, {
-      profile, origin: options.origin, checkpointEvery: options.checkpointEvery, clock: options.clock, escrow: options.escrow, reseedAfter: this.seeder.reseedAfter,
-    });
+    const ro = { profile, origin: options.origin, checkpointEvery: options.checkpointEvery, reseedAfter: this.seeder.reseedAfter };
+    const rec = options.record;
+    this.recorder = 'log' in rec
+      ? new PipelinedRecorder({ ...ro, log: rec.log, ...(rec.sync ? { sync: rec.sync } : {}), ...(rec.escrow ? { escrow: rec.escrow } : {}) })
+      : new Recorder(rec.sink, { ...ro, ...(rec.clock ? { clock: rec.clock } : {}), ...(rec.escrow ? { escrow: rec.escrow } : {}) });
     this.recorder.attach(this.physical);
     options.feed?.onEvent((e) => this.recorder.feed(e));
     this.attest = new Enclave(this.module, { mmu: 'waven', physical: this.physical, instance: 'attest' });
@@ -67,6 +74,7 @@ export class RecordedSession {
     const { pk, ek } = s.pair.makeKeys();
     s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), pk, 0);
     s.recorder.call('responder', 'kem-keygen', new Uint8Array(0), ek, 0);
+    await s.recorder.durable(); // acknowledged: the boot is on disk
     return s;
   }
 
@@ -75,6 +83,7 @@ export class RecordedSession {
     for (const e of [this.pair.initiator, this.pair.responder]) await this.seeder.maybeReseed(e);
     const h = this.pair.handshake(BigInt(timeMs));
     this.recorder.call('initiator', 'handshake', le(timeMs, 8), h.envelope, 0);
+    await this.recorder.durable(); // acknowledged: the handshake (and the frames before it) are on disk
     return h;
   }
 

@@ -1,8 +1,6 @@
 // ABW34 tuples (docs/abw34.md): one per event, one line of RFC 8785
 // canonical JSON each, chained by `prev` and hashed into the RFC 6962 tree.
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import { leafHash } from './merkle.js';
+import { createHash, hash } from 'node:crypto';
 
 export const ABW = 34;
 export const VERSION = 1;
@@ -48,16 +46,40 @@ export interface Tuple {
   prev: string;
 }
 
-/** RFC 8785 canonical JSON of a tuple (the line, without its newline). */
+/**
+ * RFC 8785 canonical JSON of a tuple (the line, without its newline).
+ * Tuples hold only objects, arrays, strings, booleans, null and safe
+ * integers, and for those JCS is JSON.stringify with every object's keys in
+ * code-unit order: ES string escaping and integer formatting are what JCS
+ * prescribes. Sorting the keys first and letting V8 serialise is about three
+ * times faster than the generic `canonicalize`, which the verifier uses to
+ * check every line (and tests/recorder.test.ts checks the two agree).
+ */
 export function canonical(tuple: Tuple | unknown): string {
-  const s = canonicalize(tuple);
-  if (s === undefined) throw new TypeError('tuple has no JSON form');
-  return s;
+  return JSON.stringify(sortKeys(tuple));
 }
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) {
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new TypeError(`tuple value ${v} is not a safe integer`);
+    return v;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = sortKeys(x);
+  }
+  return out;
+}
+
 
 /** RFC 6962 leaf hash of a tuple's canonical bytes. */
 export function tupleLeaf(line: string): Uint8Array {
-  return leafHash(Buffer.from(line, 'utf8'));
+  const b = Buffer.allocUnsafe(1 + Buffer.byteLength(line, 'utf8'));
+  b[0] = 0;
+  b.write(line, 1, 'utf8');
+  return hash('sha256', b, 'buffer');
 }
 
 /** The profile digest: SHA-256 of the profile's canonical JSON, hex. */
@@ -66,8 +88,6 @@ export function profileDigest(p: Profile): string {
 }
 
 /** SHA-256, hex (input and output digests of calls). */
-export function digest(...parts: Uint8Array[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
+export function digest(data: Uint8Array): string {
+  return hash('sha256', data, 'hex');
 }

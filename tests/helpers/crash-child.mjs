@@ -3,12 +3,11 @@
 import { writeFileSync } from 'node:fs';
 import { qrng } from '../../dist/host/index.js';
 import { attestationKeyFile } from '../../dist/recorder/keys.js';
-import { LogWriter } from '../../dist/recorder/log.js';
 import { RecordedSession } from '../../dist/recorder/session.js';
 
 const [log, key] = process.argv.slice(2);
 const feed = qrng.openFeed('sim:c4a5');
-const s = await RecordedSession.start({ sink: new LogWriter(log), provider: feed, feed, origin: 'awre.test/crash', checkpointEvery: 8, reseedAfter: 4 });
+const s = await RecordedSession.start({ record: { log, sync: 'always' }, provider: feed, feed, origin: 'awre.test/crash', checkpointEvery: 8, reseedAfter: 4 });
 writeFileSync(key, attestationKeyFile('awre.test/crash', s.signer.publicKey));
 for (let i = 0; ; i++) {
   const h = await s.handshake(i);

@@ -4,9 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ml_kem768, qrng } from '../../host/index.js';
-import { EscrowWriter } from '../../recorder/escrow.js';
 import { attestationKeyFile, auditorKeyFiles } from '../../recorder/keys.js';
-import { LogWriter } from '../../recorder/log.js';
 import { RecordedSession } from '../../recorder/session.js';
 import { Prng } from './prng.js';
 
@@ -32,9 +30,8 @@ export async function recordSession(opts: { handshakes?: number; frames?: number
   const origin = opts.origin ?? 'awre.test/abw34';
   const feed = qrng.openFeed('sim:5e55');
   const session = await RecordedSession.start({
-    sink: new LogWriter(files.log), provider: feed, feed, origin, checkpointEvery: opts.checkpointEvery ?? 12,
-    escrow: new EscrowWriter(files.escrow, auditor.publicKey, origin), reseedAfter: opts.reseedAfter ?? 3,
-    clock: (() => { let t = 1_800_000_000_000; return () => (t += 7); })(),
+    record: { log: files.log, sync: 'always', escrow: { path: files.escrow, auditorPublicKey: auditor.publicKey } },
+    provider: feed, feed, origin, checkpointEvery: opts.checkpointEvery ?? 12, reseedAfter: opts.reseedAfter ?? 3,
   });
   writeFileSync(files.key, attestationKeyFile(origin, session.signer.publicKey));
   const prng = new Prng('rec/frames');

@@ -1,0 +1,170 @@
+// The live recorder's front end: events are batched and shipped to a worker
+// thread (recorder-worker.ts), which builds the tuples, writes and fsyncs the
+// log and the escrow. The harness thread pays for stamping the time and
+// copying the call's bytes; the hashing, canonical JSON and disk work run on
+// another core. Checkpoints are signed in the attestation vault, which lives
+// on this thread: the worker asks through a SharedArrayBuffer and waits, and
+// this thread answers as soon as its event loop turns (any await does it).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AwreError } from '../host/errors.js';
+import type { NoteSigner } from './note.js';
+import { RecorderFront, checkOptions, type RecorderEvent, type RecorderOptions } from './recorder.js';
+import type { SyncMode } from './log.js';
+import { profileDigest } from './tuple.js';
+
+/** Shared signing channel: [state, length] then the bytes (state 0 idle, 1 asked, 2 answered). */
+export const SIGN_BYTES = 64 * 1024;
+export const ASKED = 1, ANSWERED = 2;
+
+/** A call on the wire: its input and output are at `off` in the batch's arena (one transfer per batch). */
+export interface WireCall { k: 'wire-call'; t: number; tenant: string; op: string; status: number; off: number; inLen: number; outLen: number }
+export type WireEvent = Exclude<RecorderEvent, { k: 'call' }> | WireCall;
+const ARENA_BYTES = 1 << 20;
+
+export interface PipelineOptions extends RecorderOptions {
+  log: string;
+  sync?: SyncMode;
+  /** The auditor's ML-KEM-768 public key: the worker writes the escrow beside the log. */
+  escrow?: { path: string; auditorPublicKey: Uint8Array };
+  /** Events per batch before a flush is forced (a flush also follows every turn of the event loop). */
+  batch?: number;
+}
+
+/** The compiled worker (tests run the TypeScript sources; the worker always runs from dist/). */
+function workerPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const local = join(here, 'recorder-worker.js');
+  return existsSync(local) ? local : join(here, '..', 'dist', 'recorder', 'recorder-worker.js');
+}
+
+export class PipelinedRecorder extends RecorderFront {
+  readonly profileDigest: string;
+  private readonly worker: Worker;
+  private readonly channel = new SharedArrayBuffer(8 + SIGN_BYTES);
+  private queue: WireEvent[] = [];
+  private arena = new Uint8Array(ARENA_BYTES);
+  private used = 0;
+  private scheduled = false;
+  private signer: NoteSigner | undefined;
+  private failure: Error | undefined;
+  private waiters = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private readonly batch: number;
+
+  constructor(readonly pipeline: PipelineOptions) {
+    super(pipeline);
+    checkOptions(pipeline);
+    this.profileDigest = profileDigest(pipeline.profile);
+    this.batch = pipeline.batch ?? 512;
+    const { escrow, ...rest } = pipeline;
+    this.worker = new Worker(workerPath(), {
+      workerData: { options: rest, t0: Date.now(), channel: this.channel, escrow: escrow ? { path: escrow.path, key: escrow.auditorPublicKey } : undefined },
+    });
+    this.worker.on('message', (m: { id?: number; ok?: boolean; value?: unknown; error?: string; sign?: boolean }) => {
+      if (m.sign) return this.answerSign();
+      const w = m.id === undefined ? undefined : this.waiters.get(m.id);
+      if (!w) return;
+      this.waiters.delete(m.id!);
+      if (m.ok) w.resolve(m.value);
+      else w.reject(this.fail(m.error ?? 'recorder worker failed'));
+    });
+    this.worker.on('error', (e) => this.fail(e.message));
+  }
+
+  protected now(): number {
+    return Date.now();
+  }
+
+  protected dispatch(ev: RecorderEvent): void {
+    if (ev.k === 'call') return this.call(ev.tenant, ev.op, ev.input, ev.output, ev.status);
+    this.enqueue(ev);
+  }
+
+  /** A call's bytes go straight into the batch arena: one copy, no allocation, no per-call transfer. */
+  override call(tenant: string, op: string, input: Uint8Array, output: Uint8Array, status: number): void {
+    const need = input.length + output.length;
+    if (this.used + need > this.arena.length) this.flush();
+    if (need > this.arena.length) this.arena = new Uint8Array(need);
+    const off = this.used;
+    this.arena.set(input, off);
+    this.arena.set(output, off + input.length);
+    this.used += need;
+    this.enqueue({ k: 'wire-call', t: this.now(), tenant, op, status, off, inLen: input.length, outLen: output.length });
+  }
+
+  private enqueue(ev: WireEvent): void {
+    if (this.failure) throw this.failure;
+    this.queue.push(ev);
+    if (this.queue.length >= this.batch) this.flush();
+    else if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()); }
+  }
+
+  override setSigner(signer: NoteSigner): void {
+    this.signer = signer;
+    super.setSigner(signer);
+  }
+
+  /** Resolves when every event so far is a durable tuple. */
+  durable(): Promise<void> {
+    return this.request('durable') as Promise<void>;
+  }
+
+  async halt(): Promise<{ tuples: number; checkpoint: string }> {
+    try {
+      this.dispatch({ k: 'halt', t: this.now() });
+      return (await this.request('halt')) as { tuples: number; checkpoint: string };
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const events = this.queue;
+    const arena = this.arena;
+    this.queue = [];
+    this.arena = new Uint8Array(ARENA_BYTES);
+    this.used = 0;
+    // Move the arena and the escrowed seeds, not clone them: no copy stays on this thread.
+    const transfer: ArrayBuffer[] = [arena.buffer as ArrayBuffer];
+    for (const e of events) if (e.k === 'escrow') transfer.push(e.r.seed.buffer as ArrayBuffer);
+    this.worker.postMessage({ events, arena }, transfer);
+  }
+
+  private request(what: 'durable' | 'halt'): Promise<unknown> {
+    this.flush();
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiters.set(id, { resolve, reject });
+      this.worker.postMessage({ request: what, id });
+    });
+  }
+
+  /** The worker waits on the channel: sign the note text it left there and wake it. */
+  private answerSign(): void {
+    const state = new Int32Array(this.channel, 0, 2);
+    const bytes = new Uint8Array(this.channel, 8);
+    try {
+      if (!this.signer) throw new AwreError('RECORDER_STATE', 'checkpoint before the attestation key exists');
+      const sig = this.signer.sign(bytes.slice(0, state[1]!));
+      bytes.set(sig);
+      state[1] = sig.length;
+    } catch {
+      state[1] = -1;
+    }
+    Atomics.store(state, 0, ANSWERED);
+    Atomics.notify(state, 0);
+  }
+
+  private fail(message: string): Error {
+    this.failure ??= new AwreError('LOG_IO', `recorder: ${message}`);
+    for (const w of this.waiters.values()) w.reject(this.failure);
+    this.waiters.clear();
+    return this.failure;
+  }
+}
