@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   gcm: async () => (await import('./gcm.js')).suite,
   waven: async () => (await import('./waven.js')).suite,
   qrng: async () => (await import('./qrng.js')).suite,
+  recorder: async () => (await import('./recorder.js')).suite,
 };
 
 /** Suites that support --peers-only (the default selection under that flag). */

@@ -19,9 +19,17 @@ import { profileDigest } from './tuple.js';
 export const SIGN_BYTES = 64 * 1024;
 export const ASKED = 1, ANSWERED = 2;
 
-/** A call on the wire: its input and output are at `off` in the batch's arena (one transfer per batch). */
-export interface WireCall { k: 'wire-call'; t: number; tenant: string; op: string; status: number; off: number; inLen: number; outLen: number }
-export type WireEvent = Exclude<RecorderEvent, { k: 'call' }> | WireCall;
+/**
+ * Calls travel as records in the batch's arena, not as objects (no per-call
+ * allocation or structured clone): at 8-byte-aligned `off`, a header
+ *   f64 t | i32 status | u16 tenant | u16 op | u32 inLen | u32 outLen
+ * then the input and the output bytes. Tenant and op names are indexes into
+ * the batch's `names`. Other events stay objects; `{k: 'calls', count}`
+ * marks where in the event order `count` arena records fall.
+ */
+export const CALL_HEADER = 24;
+export interface WireCalls { k: 'calls'; count: number }
+export type WireEvent = Exclude<RecorderEvent, { k: 'call' }> | WireCalls;
 const ARENA_BYTES = 1 << 20;
 
 export interface PipelineOptions extends RecorderOptions {
@@ -46,7 +54,10 @@ export class PipelinedRecorder extends RecorderFront {
   private readonly channel = new SharedArrayBuffer(8 + SIGN_BYTES);
   private queue: WireEvent[] = [];
   private arena = new Uint8Array(ARENA_BYTES);
+  private view = new DataView(this.arena.buffer);
   private used = 0;
+  private names: string[] = [];
+  private nameIds = new Map<string, number>();
   private scheduled = false;
   private signer: NoteSigner | undefined;
   private failure: Error | undefined;
@@ -85,14 +96,30 @@ export class PipelinedRecorder extends RecorderFront {
 
   /** A call's bytes go straight into the batch arena: one copy, no allocation, no per-call transfer. */
   override call(tenant: string, op: string, input: Uint8Array, output: Uint8Array, status: number): void {
-    const need = input.length + output.length;
+    if (this.failure) throw this.failure;
+    const need = (CALL_HEADER + input.length + output.length + 7) & ~7;
     if (this.used + need > this.arena.length) this.flush();
-    if (need > this.arena.length) this.arena = new Uint8Array(need);
-    const off = this.used;
-    this.arena.set(input, off);
-    this.arena.set(output, off + input.length);
+    if (need > this.arena.length) { this.arena = new Uint8Array(need); this.view = new DataView(this.arena.buffer); }
+    const off = this.used, v = this.view;
+    v.setFloat64(off, this.now(), true);
+    v.setInt32(off + 8, status, true);
+    v.setUint16(off + 12, this.nameId(tenant), true);
+    v.setUint16(off + 14, this.nameId(op), true);
+    v.setUint32(off + 16, input.length, true);
+    v.setUint32(off + 20, output.length, true);
+    this.arena.set(input, off + CALL_HEADER);
+    this.arena.set(output, off + CALL_HEADER + input.length);
     this.used += need;
-    this.enqueue({ k: 'wire-call', t: this.now(), tenant, op, status, off, inLen: input.length, outLen: output.length });
+    const last = this.queue[this.queue.length - 1];
+    if (last?.k === 'calls') last.count++;
+    else this.queue.push({ k: 'calls', count: 1 });
+    if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()); }
+  }
+
+  private nameId(name: string): number {
+    let id = this.nameIds.get(name);
+    if (id === undefined) { id = this.names.length; this.names.push(name); this.nameIds.set(name, id); }
+    return id;
   }
 
   private enqueue(ev: WireEvent): void {
@@ -125,14 +152,18 @@ export class PipelinedRecorder extends RecorderFront {
     this.scheduled = false;
     if (this.queue.length === 0) return;
     const events = this.queue;
-    const arena = this.arena;
+    const arena = this.arena.subarray(0, this.used);
+    const names = this.names;
     this.queue = [];
     this.arena = new Uint8Array(ARENA_BYTES);
+    this.view = new DataView(this.arena.buffer);
     this.used = 0;
+    this.names = [];
+    this.nameIds.clear();
     // Move the arena and the escrowed seeds, not clone them: no copy stays on this thread.
     const transfer: ArrayBuffer[] = [arena.buffer as ArrayBuffer];
     for (const e of events) if (e.k === 'escrow') transfer.push(e.r.seed.buffer as ArrayBuffer);
-    this.worker.postMessage({ events, arena }, transfer);
+    this.worker.postMessage({ events, arena, names }, transfer);
   }
 
   private request(what: 'durable' | 'halt'): Promise<unknown> {

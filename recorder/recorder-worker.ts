@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EscrowWriter } from './escrow.js';
 import { LogWriter } from './log.js';
 import type { NoteSigner } from './note.js';
-import { ANSWERED, ASKED, type PipelineOptions, type WireCall, type WireEvent } from './pipeline.js';
+import { ANSWERED, ASKED, CALL_HEADER, type PipelineOptions, type WireEvent } from './pipeline.js';
 import { TupleBuilder, type RecorderEvent } from './recorder.js';
 
 const { options, t0, channel, escrow } = workerData as {
@@ -33,11 +33,23 @@ function remoteSigner(name: string, publicKey: Uint8Array): NoteSigner {
   };
 }
 
-function fromWire(w: WireCall, arena: Uint8Array): RecorderEvent {
-  return {
-    k: 'call', t: w.t, tenant: w.tenant, op: w.op, status: w.status,
-    input: arena.subarray(w.off, w.off + w.inLen), output: arena.subarray(w.off + w.inLen, w.off + w.inLen + w.outLen),
-  };
+/** Reads the call records of a batch's arena in order (layout in pipeline.ts). */
+class ArenaCalls {
+  private off = 0;
+  private readonly v: DataView;
+  constructor(private readonly a: Uint8Array, private readonly names: string[]) {
+    this.v = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  }
+  next(): RecorderEvent {
+    const o = this.off, v = this.v;
+    const inLen = v.getUint32(o + 16, true), outLen = v.getUint32(o + 20, true);
+    const at = o + CALL_HEADER;
+    this.off = (at + inLen + outLen + 7) & ~7;
+    return {
+      k: 'call', t: v.getFloat64(o, true), status: v.getInt32(o + 8, true), tenant: this.names[v.getUint16(o + 12, true)]!, op: this.names[v.getUint16(o + 14, true)]!,
+      input: this.a.subarray(at, at + inLen), output: this.a.subarray(at + inLen, at + inLen + outLen),
+    };
+  }
 }
 
 let failure: string | undefined;
@@ -51,11 +63,15 @@ try {
   failure = (e as Error).message;
 }
 
-port.on('message', (m: { events?: WireEvent[]; arena?: Uint8Array; request?: 'durable' | 'halt'; id?: number }) => {
+port.on('message', (m: { events?: WireEvent[]; arena?: Uint8Array; names?: string[]; request?: 'durable' | 'halt'; id?: number }) => {
   if (m.events) {
     if (failure) return;
     try {
-      for (const ev of m.events) builder.apply(ev.k === 'wire-call' ? fromWire(ev, m.arena!) : ev);
+      const calls = new ArenaCalls(m.arena!, m.names!);
+      for (const ev of m.events) {
+        if (ev.k === 'calls') for (let i = 0; i < ev.count; i++) builder.apply(calls.next());
+        else builder.apply(ev);
+      }
       m.arena!.fill(0); // call inputs may be secret-adjacent: do not leave them in freed memory
     } catch (e) {
       failure = (e as Error).message;

@@ -120,7 +120,7 @@ export class TupleBuilder {
         return this.append(ev.t, { kind: 'health', qrng: ev.e as unknown as Record<string, unknown> });
       case 'call':
         this.escrow?.input(this.size, ev.input);
-        return this.append(ev.t, { kind: 'call', tenant: ev.tenant, pt: this.pt.get(ev.tenant), call: { op: ev.op, in: digest(ev.input), out: digest(ev.output), status: ev.status } });
+        return this.appendCall(ev.t, ev.tenant, ev.op, digest(ev.input), digest(ev.output), ev.status);
       case 'signer':
         this.signer = this.signerFor(ev.name, ev.publicKey);
         this.checkpoint(ev.t);
@@ -148,19 +148,38 @@ export class TupleBuilder {
     this.checkpoints.push(note);
   }
 
+  /**
+   * The hot path: a call tuple written straight in RFC 8785 order (keys
+   * sorted at every level: abw, call{in, op, out, status}, kind, prev,
+   * profile, pt{r, w}, seq, t, tenant, v). tests/recorder.test.ts checks
+   * every line against the generic canonicalize.
+   */
+  private appendCall(at: number, tenant: string, op: string, inD: string, outD: string, status: number): void {
+    if (this.halted) throw new AwreError('RECORDER_STATE', 'a call tuple after halt');
+    if (!Number.isSafeInteger(status)) throw new TypeError(`call status ${status} is not an integer`);
+    const t = Math.max(this.lastT, at);
+    const pt = this.pt.get(tenant);
+    const line = `{"abw":${ABW},"call":{"in":"${inD}","op":${JSON.stringify(op)},"out":"${outD}","status":${status}},"kind":"call","prev":"${this.prev}",` +
+      `"profile":"${this.profileDigest}",${pt ? `"pt":{"r":"${pt.r}","w":"${pt.w}"},` : ''}"seq":${this.size},"t":${t},"tenant":${JSON.stringify(tenant)},"v":${VERSION}}`;
+    this.commit(line, t, 'call');
+  }
+
   private append(at: number, fields: Omit<Tuple, 'abw' | 'v' | 'seq' | 't' | 'profile' | 'prev'>): void {
     if (this.halted) throw new AwreError('RECORDER_STATE', `a ${fields.kind} tuple after halt`);
     const t = Math.max(this.lastT, at);
     const tuple: Record<string, unknown> = { abw: ABW, v: VERSION, seq: this.size, t, profile: this.profileDigest, prev: this.prev };
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) tuple[k] = v;
-    const line = canonical(tuple);
+    this.commit(canonical(tuple), t, fields.kind);
+  }
+
+  private commit(line: string, t: number, kind: Tuple['kind']): void {
     this.sink.append(line);
     const leaf = tupleLeaf(line);
     this.tree.append(leaf);
     this.prev = Buffer.from(leaf).toString('hex');
     this.lastT = t;
     // Auto checkpoints take the time of the tuple before them, so a replay puts them at the same t.
-    if (this.signer && fields.kind !== 'checkpoint' && fields.kind !== 'halt' && ++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint(t);
+    if (this.signer && kind !== 'checkpoint' && kind !== 'halt' && ++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint(t);
   }
 }
 
