@@ -21,6 +21,15 @@ class MemorySink implements TupleSink {
 }
 
 const MAX_REPORTED = 20;
+const MMU = new Set(['map', 'protect', 'share', 'unmap']);
+
+function applyMmu(s: RecordedSession, t: Tuple): void {
+  const sp = s.physical.spaces, m = t.mmu!, tenant = t.tenant!;
+  if (t.kind === 'map') sp.map(tenant, m.page, m.rights as 'rw' | 'ro');
+  else if (t.kind === 'protect') sp.protect(tenant, m.page, m.rights);
+  else if (t.kind === 'unmap') sp.unmap(tenant, m.page);
+  else if (m.from) sp.share(m.from.tenant, m.from.page, tenant, m.page, m.rights as 'rw' | 'ro');
+}
 
 export async function replayLog(text: string, escrow: EscrowContents, module?: Uint8Array): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -42,8 +51,13 @@ export async function replayLog(text: string, escrow: EscrowContents, module?: U
     let h: Handshake | undefined;
     for (let i = sink.lines.length; i < tuples.length; i++) {
       const t = tuples[i];
-      if (t?.kind !== 'call' || !t.call) continue;
       if (i < sink.lines.length) continue; // produced already by an earlier step
+      if (t && MMU.has(t.kind) && t.tenant && t.mmu) {
+        // A table change the host made on its own (not inside a call): an input of the run, replayed as logged.
+        applyMmu(s, t);
+        continue;
+      }
+      if (t?.kind !== 'call' || !t.call) continue;
       const input = escrow.inputs.get(i);
       if (!input) { add('escrow-input-missing', i, 'the escrow has no input for this call'); break; }
       if (digest(input) !== t.call.in) { add('escrow-input-mismatch', i, 'the escrowed input does not match the call\'s input digest', digest(input), t.call.in); break; }

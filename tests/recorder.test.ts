@@ -61,7 +61,7 @@ describe('a clean session', () => {
     expect(r.tuples).toBe(lines.length);
     expect(r.checkpoints).toBeGreaterThan(2);
     const kinds = new Set(lines.map((l) => (JSON.parse(l) as Tuple).kind));
-    for (const k of ['boot', 'seed', 'reseed', 'map', 'share', 'call', 'checkpoint', 'halt']) expect(kinds.has(k as Tuple['kind']), k).toBe(true);
+    for (const k of ['boot', 'seed', 'reseed', 'map', 'share', 'protect', 'unmap', 'call', 'checkpoint', 'halt']) expect(kinds.has(k as Tuple['kind']), k).toBe(true);
     expect(await replayLog(text, escrow)).toEqual([]);
   });
 

@@ -40,6 +40,11 @@ export async function recordSession(opts: { handshakes?: number; frames?: number
     for (let j = 0; j < (opts.frames ?? 3); j++) session.send(j % 2 === 0 ? 'initiator' : 'responder', h, j, prng.bytes(1 + j * 40));
     session.close(h);
   }
+  // Table changes of every kind: a page mapped, made read-only, then dropped.
+  const spaces = session.physical.spaces;
+  spaces.map('responder', 400, 'rw');
+  spaces.protect('responder', 400, 'ro');
+  spaces.unmap('responder', 400);
   const halted = await session.halt();
   return { dir, ...files, publicKey: session.signer.publicKey, session, halted };
 }
