@@ -78,6 +78,27 @@ describe('awre verify', () => {
   });
 });
 
+describe('awre prove', () => {
+  it('exports a tlog-proof that verifies, and a consistency proof; usage errors exit 2', async () => {
+    const { verifyInclusionProofFile, verifyConsistencyProofFile } = await import('../recorder/proofs.js');
+    const { ml_dsa65 } = await import('../host/index.js');
+    const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa65.verify(s, m, k);
+    const lines = readFileSync(rec.log, 'utf8').trimEnd().split('\n');
+    const out = join(rec.dir, 'seven.tlog-proof');
+    expect(awre('prove', rec.log, '--index', '7', '--out', out).status).toBe(0);
+    expect(verifyInclusionProofFile(readFileSync(out, 'utf8'), lines[7]!, rec.publicKey, verify)).toEqual({ ok: true });
+    const first = JSON.parse(lines.find((l) => l.includes('"kind":"checkpoint"'))!).checkpoint.note as string;
+    const cp = join(rec.dir, 'first.checkpoint');
+    writeFileSync(cp, first);
+    const c = awre('prove', rec.log, '--since', cp);
+    expect(c.status).toBe(0);
+    expect(verifyConsistencyProofFile(c.stdout, rec.publicKey, verify)).toEqual({ ok: true });
+    expect(awre('prove', rec.log).status).toBe(2);
+    expect(awre('prove', rec.log, '--index', 'x').status).toBe(2);
+    expect(awre('prove', rec.log, '--index', '99999').status).toBe(2);
+  });
+});
+
 describe('awre keygen --auditor', () => {
   it('writes the key pair (the secret mode 0600), refuses to overwrite, and needs --auditor', () => {
     const dir = mkdtempSync(join(tmpdir(), 'awre-keygen-'));

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { awreVersion } from '../version.js';
 import { registerKeygen } from './keygen.js';
+import { registerProve } from './prove.js';
 import { registerVerify } from './verify.js';
 
 /** `done` receives the exit code of the command that ran. */
@@ -17,5 +18,6 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
     .exitOverride();
   registerVerify(program, done);
   registerKeygen(program, done);
+  registerProve(program, done);
   return program;
 }
