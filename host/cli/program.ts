@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { awreVersion } from '../version.js';
 import { registerKeygen } from './keygen.js';
 import { registerProve } from './prove.js';
+import { registerRun } from './run.js';
 import { registerVerify } from './verify.js';
 
 /** `done` receives the exit code of the command that ran. */
@@ -16,6 +17,7 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
     .version(awreVersion(), '-V, --version', 'print the awre version')
     .showHelpAfterError()
     .exitOverride();
+  registerRun(program, done);
   registerVerify(program, done);
   registerKeygen(program, done);
   registerProve(program, done);
