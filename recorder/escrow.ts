@@ -84,11 +84,21 @@ export interface EscrowContents extends EscrowReader {
 
 /** Decrypt an escrow with the auditor's ML-KEM-768 secret key (pure: bytes in, contents out). */
 export function openEscrow(text: string, auditorSecretKey: Uint8Array, label = 'escrow'): EscrowContents {
+  try {
+    return openEscrowUnchecked(text, auditorSecretKey, label);
+  } catch (e) {
+    if (e instanceof AwreError && e.code === 'ESCROW_INVALID') throw e;
+    throw new AwreError('ESCROW_INVALID', `${label}: malformed escrow (${(e as Error).message})`, { cause: e });
+  }
+}
+
+function openEscrowUnchecked(text: string, auditorSecretKey: Uint8Array, label: string): EscrowContents {
   const bad = (why: string) => new AwreError('ESCROW_INVALID', `${label}: ${why}`);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   let head: { escrow?: string; v?: number; kem?: string; origin?: string; ct?: string };
   try { head = JSON.parse(lines[0] ?? ''); } catch { throw bad('no header line'); }
+  if (typeof head !== 'object' || head === null) throw bad('no header line');
   if (head.escrow !== ESCROW_FORMAT || head.v !== 1 || head.kem !== 'ML-KEM-768' || typeof head.origin !== 'string' || typeof head.ct !== 'string') throw bad('not an awre escrow (v1, ML-KEM-768)');
   const ss = ml_kem768.decapsulate(Buffer.from(head.ct, 'base64'), auditorSecretKey);
   const key = escrowKey(head.origin, ss);
@@ -98,8 +108,8 @@ export function openEscrow(text: string, auditorSecretKey: Uint8Array, label = '
   try {
     lines.slice(1).forEach((line, n) => {
       let rec: { n?: number; data?: string };
-      try { rec = JSON.parse(line); } catch { throw bad(`record ${n} is not JSON`); }
-      if (rec.n !== n || typeof rec.data !== 'string') throw bad(`record ${n} is out of order or malformed`);
+      try { rec = JSON.parse(line); } catch { throw bad(`record ${n} is not JSON (a torn last record after a crash is reported the same way)`); }
+      if (typeof rec !== 'object' || rec === null || rec.n !== n || typeof rec.data !== 'string') throw bad(`record ${n} is out of order or malformed`);
       let pt: Uint8Array;
       try { pt = gcm(key, nonce(n), aad(head.origin!, n)).decrypt(Buffer.from(rec.data, 'base64')); } catch { throw bad(`record ${n} does not authenticate (wrong auditor key, another log, or tampered)`); }
       const v = JSON.parse(new TextDecoder().decode(pt)) as Record<string, unknown>;

@@ -83,6 +83,7 @@ export class PipelinedRecorder extends RecorderFront {
       else w.reject(this.fail(m.error ?? 'recorder worker failed'));
     });
     this.worker.on('error', (e) => this.fail(e.message));
+    this.worker.on('exit', () => { if (!this.halted) this.fail('the recorder worker exited'); });
   }
 
   protected now(): number {
@@ -144,6 +145,7 @@ export class PipelinedRecorder extends RecorderFront {
       this.dispatch({ k: 'halt', t: this.now() });
       return (await this.request('halt')) as { tuples: number; checkpoint: string };
     } finally {
+      this.halted = true;
       await this.worker.terminate();
     }
   }
@@ -196,6 +198,15 @@ export class PipelinedRecorder extends RecorderFront {
     this.failure ??= new AwreError('LOG_IO', `recorder: ${message}`);
     for (const w of this.waiters.values()) w.reject(this.failure);
     this.waiters.clear();
+    void this.worker.terminate(); // a failed recorder must not keep the process alive
     return this.failure;
+  }
+
+  private halted = false;
+
+  /** Stop without a halt (the session failed to start): the worker goes, what was written stays. */
+  async abort(): Promise<void> {
+    this.halted = true;
+    await this.worker.terminate();
   }
 }

@@ -57,6 +57,10 @@ let log: LogWriter;
 let builder: TupleBuilder;
 try {
   log = new LogWriter(options.log, options.sync ?? 'group');
+  if (log.existing.length > 0 || log.tornOnOpen) {
+    log.close();
+    throw new Error(`${options.log} holds an earlier log: a recorder starts a new one (seq 0), it does not append to another`);
+  }
   const esc = escrow ? new EscrowWriter(escrow.path, escrow.key, options.origin) : undefined;
   builder = new TupleBuilder(log, options, t0, remoteSigner, esc);
 } catch (e) {

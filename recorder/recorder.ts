@@ -191,6 +191,8 @@ export abstract class RecorderFront {
   abstract readonly profileDigest: string;
   abstract durable(): Promise<void>;
   abstract halt(): Promise<{ tuples: number; checkpoint: string }>;
+  /** Stop without a halt tuple (a session that failed to start). */
+  abstract abort(): Promise<void>;
 
   /** Subscribe to a physical memory's tenants, table changes and faults (before any tenant exists). */
   attach(phys: PhysicalMemory): void {
@@ -231,6 +233,7 @@ export class Recorder extends RecorderFront {
   protected dispatch(ev: RecorderEvent): void { this.builder.apply(ev); }
   override setSigner(signer: NoteSigner): void { this.signer = signer; super.setSigner(signer); }
   durable(): Promise<void> { return this.sink.durable(); }
+  async abort(): Promise<void> { this.sink.close(); }
 
   async halt(): Promise<{ tuples: number; checkpoint: string }> {
     this.dispatch({ k: 'halt', t: this.now() });

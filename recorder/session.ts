@@ -67,14 +67,19 @@ export class RecordedSession {
   /** Boot: tenants, seeds, the attestation key (then the boot checkpoint), the tenants' long-term keys. */
   static async start(options: SessionOptions): Promise<RecordedSession> {
     const s = new RecordedSession(options);
-    for (const e of [s.attest, s.pair.initiator, s.pair.responder]) await s.seeder.boot(e);
-    s.signer = new VaultSigner(s.attest, options.origin);
-    s.recorder.call('attest', 'attest-keygen', new Uint8Array(0), s.signer.publicKey, 0);
-    s.recorder.setSigner(s.signer);
-    const { pk, ek } = s.pair.makeKeys();
-    s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), pk, 0);
-    s.recorder.call('responder', 'kem-keygen', new Uint8Array(0), ek, 0);
-    await s.recorder.durable(); // acknowledged: the boot is on disk
+    try {
+      for (const e of [s.attest, s.pair.initiator, s.pair.responder]) await s.seeder.boot(e);
+      s.signer = new VaultSigner(s.attest, options.origin);
+      s.recorder.call('attest', 'attest-keygen', new Uint8Array(0), s.signer.publicKey, 0);
+      s.recorder.setSigner(s.signer);
+      const { pk, ek } = s.pair.makeKeys();
+      s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), pk, 0);
+      s.recorder.call('responder', 'kem-keygen', new Uint8Array(0), ek, 0);
+      await s.recorder.durable(); // acknowledged: the boot is on disk
+    } catch (e) {
+      await s.recorder.abort();
+      throw e;
+    }
     return s;
   }
 

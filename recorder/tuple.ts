@@ -48,10 +48,10 @@ export interface Tuple {
 
 /**
  * RFC 8785 canonical JSON of a tuple (the line, without its newline).
- * Tuples hold only objects, arrays, strings, booleans, null and safe
- * integers, and for those JCS is JSON.stringify with every object's keys in
+ * Tuples hold only objects, arrays, strings, booleans, null and finite
+ * numbers, and for those JCS is JSON.stringify with every object's keys in
  * code-unit order: ES string escaping and integer formatting are what JCS
- * prescribes. Sorting the keys first and letting V8 serialise is about three
+ * prescribes (ECMAScript Number-to-string, as JSON.stringify does). Sorting the keys first and letting V8 serialise is about three
  * times faster than the generic `canonicalize`, which the verifier uses to
  * check every line (and tests/recorder.test.ts checks the two agree).
  */
@@ -62,7 +62,7 @@ export function canonical(tuple: Tuple | unknown): string {
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) {
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new TypeError(`tuple value ${v} is not a safe integer`);
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError(`tuple value ${v} has no JSON form`);
     return v;
   }
   const out: Record<string, unknown> = {};

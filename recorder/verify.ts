@@ -9,6 +9,7 @@ import { splitLog } from './log.js';
 import { MerkleTree, consistencyProof, subtreeRoot, verifyConsistency, type Hash } from './merkle.js';
 import { checkpointBody, parseCheckpoint, parseNote, verifyNote, type NoteVerify } from './note.js';
 import { sourceAllowed, type Policy } from './policy.js';
+import { shapeProblem } from './schema.js';
 import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, profileDigest, tupleLeaf, type Profile, type Tuple } from './tuple.js';
 
 export type Severity = 'error' | 'warning';
@@ -71,32 +72,44 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     } catch {
       add('malformed-json', i, 'not JSON');
     }
-    tuples.push(t);
-    if (!t) { prev = hex(leaves[i]!); return; }
-    if (canonicalize(t) !== line) add('not-canonical', i, 'the line is not the RFC 8785 form of its JSON');
+    if (!t) { tuples.push(undefined); prev = hex(leaves[i]!); return; }
+    let canon: string | undefined;
+    try { canon = canonicalize(t); } catch { canon = undefined; }
+    if (canon !== line) add('not-canonical', i, 'the line is not the RFC 8785 form of its JSON');
     if (t.abw !== ABW || t.v !== VERSION) add('unknown-version', i, 'unknown format', { got: { abw: t.abw, v: t.v }, expected: { abw: ABW, v: VERSION } });
     if (!TUPLE_KINDS.includes(t.kind)) add('unknown-kind', i, 'unknown tuple kind', { got: t.kind });
+    else {
+      const problem = shapeProblem(t);
+      if (problem) add('malformed-tuple', i, `not a well-formed ${t.kind} tuple: ${problem}`);
+    }
+    // Only well-formed tuples reach the content checks below (a malformed one is already a finding).
+    tuples.push(shapeProblem(t) === undefined ? t : undefined);
     if (t.seq !== i) add('seq-gap', i, 'seq is not contiguous from 0', { got: t.seq, expected: i });
     if (typeof t.t !== 'number' || !Number.isSafeInteger(t.t)) add('bad-time', i, 't is not an integer', { got: t.t });
     else if (t.t < lastT) add('time-regression', i, 'time goes backwards', { got: t.t, expected: `>= ${lastT}` });
     else lastT = t.t;
     if (t.prev !== prev) add('prev-mismatch', i, 'prev is not the leaf hash of the previous tuple', { got: t.prev, expected: prev });
     prev = hex(leaves[i]!);
+    const wellFormed = tuples[i] !== undefined;
     if (i === 0) {
       const p = t.boot?.profile;
-      if (t.kind !== 'boot' || !p) add('no-boot', 0, 'the first tuple is not the boot tuple with the profile');
+      if (t.kind !== 'boot' || !p || !wellFormed) add('no-boot', 0, 'the first tuple is not the boot tuple with the profile');
       else {
         profile = p;
         profileD = profileDigest(p);
         if (t.profile !== profileD) add('profile-digest', 0, 'profile digest does not match the boot profile', { got: t.profile, expected: profileD });
       }
-    } else if (profileD !== undefined && t.profile !== profileD) {
-      add('profile-mismatch', i, 'profile differs from the boot profile', { got: t.profile, expected: profileD });
+    } else {
+      if (profileD !== undefined && t.profile !== profileD) add('profile-mismatch', i, 'profile differs from the boot profile', { got: t.profile, expected: profileD });
+      if (t.kind === 'boot' && t.tenant === undefined) add('boot-repeated', i, 'a second boot of the log');
     }
   });
   const first = tuples[0];
   const origin = first?.boot?.origin;
   const every = first?.boot?.checkpointEvery;
+  const stage = (name: string, fn: () => void) => {
+    try { fn(); } catch (e) { add('verifier-error', null, `the ${name} check stopped on malformed input: ${(e as Error).message}`); }
+  };
 
   // ---- 2. checkpoints ------------------------------------------------------------------
   // Roots come from one incremental tree over the leaves, so successive
@@ -105,7 +118,8 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   // roots are checked for consistency with an RFC 6962 proof.
   const cps: { seq: number; size: number; root: Uint8Array; computed: boolean }[] = [];
   const tree = new MerkleTree();
-  tuples.forEach((t, i) => {
+  let inconsistencyReported = false;
+  stage('checkpoint', () => tuples.forEach((t, i) => {
     const computed = tree.root();
     tree.append(leaves[i]!);
     if (t?.kind !== 'checkpoint') return;
@@ -119,23 +133,32 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     }
     if (!note || origin === undefined || !verifyNote(note, origin, opts.key, opts.verify)) {
       add('checkpoint-signature', i, 'no valid signature by the attestation key', { expected: origin });
+    } else if (note.signatures.length !== 1 || c.note !== `${note.text}\n\u2014 ${origin} ${Buffer.concat([note.signatures[0]!.keyId, note.signatures[0]!.sig]).toString('base64')}\n`) {
+      // The last checkpoint is covered by no later root: its note must be exactly the one the recorder writes.
+      add('checkpoint-note', i, 'the note carries more than the attestation signature, or a non-canonical encoding of it');
     }
     const stated = /^[0-9a-f]{64}$/.test(String(c.root)) ? new Uint8Array(Buffer.from(c.root, 'hex')) : computed;
     const last = cps[cps.length - 1];
     const bothComputed = last && Buffer.compare(stated, computed) === 0 && last.computed;
-    if (last && !bothComputed && !verifyConsistency(last.size, i, consistencyProof(leaves, last.size, i), last.root, stated)) {
+    // Once stated roots stray from the computed ones, one proof says so; more would only cost O(n) each.
+    if (last && last.size > 0 && !bothComputed && !inconsistencyReported && !verifyConsistency(last.size, i, consistencyProof(leaves, last.size, i), last.root, stated)) {
       add('checkpoint-inconsistent', i, `checkpoint ${i} does not extend checkpoint ${last.size}`, { got: c.root });
+      inconsistencyReported = true;
     }
     if (every !== undefined && i - (last?.seq ?? 0) > every + 1 && last) add('checkpoint-interval', i, `more than ${every} tuples since the previous checkpoint`, { got: i - last.seq - 1, expected: every });
     cps.push({ seq: i, size: i, root: stated, computed: Buffer.compare(stated, computed) === 0 });
-  });
+  }));
+  // The first checkpoint is the boot checkpoint: it follows the call that made the attestation key.
+  const keyAt = tuples.findIndex((t) => t?.kind === 'call' && t.call?.op === 'attest-keygen');
+  if (keyAt >= 0 && cps.length > 0 && cps[0]!.seq !== keyAt + 1) add('checkpoint-interval', cps[0]!.seq, 'the boot checkpoint does not follow the attestation key', { got: cps[0]!.seq, expected: keyAt + 1 });
   if (cps.length === 0) add('no-checkpoint', null, 'the log holds no checkpoint');
   const haltAt = tuples.findIndex((t) => t?.kind === 'halt');
   if (haltAt < 0) add('no-halt', null, 'the log has no halt tuple (a crash or a truncation)', { got: lines.length });
-  else if (!(tuples.length === haltAt + 2 && tuples[haltAt + 1]?.kind === 'checkpoint')) {
+  else if (tuples[haltAt]!.halt?.tuples !== haltAt + 1) add('halt-count', haltAt, 'the halt tuple miscounts the tuples', { got: tuples[haltAt]!.halt?.tuples, expected: haltAt + 1 });
+  if (haltAt >= 0 && !(tuples.length === haltAt + 2 && tuples[haltAt + 1]?.kind === 'checkpoint')) {
     add('no-final-checkpoint', haltAt, 'the halt tuple must be followed by exactly one checkpoint, the last tuple', { got: tuples.length - haltAt - 1, expected: 1 });
   }
-  if (opts.since !== undefined) checkSince(opts.since, origin, leaves, cps[cps.length - 1], opts, add);
+  if (opts.since !== undefined) stage('since', () => checkSince(opts.since!, origin, leaves, cps[cps.length - 1], opts, add));
 
   // ---- 3. policy ------------------------------------------------------------------------
   const pol = opts.policy;
@@ -148,10 +171,10 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   }
 
   // ---- 4. page tables ---------------------------------------------------------------------
-  replayTables(tuples, add);
+  stage('page-table', () => replayTables(tuples, add));
 
   // ---- 5. entropy ---------------------------------------------------------------------------
-  checkEntropy(tuples, pol, add);
+  stage('entropy', () => checkEntropy(tuples, pol, add));
 
   const lastCp = cps[cps.length - 1];
   return {
@@ -170,11 +193,11 @@ type Add = (event: string, seq: number | null, message: string, extra?: { got?: 
 function checkSince(since: string, origin: string | undefined, leaves: Hash[], latest: { size: number; root: Uint8Array } | undefined, opts: VerifyOptions, add: Add): void {
   const note = parseNote(since);
   const body = note ? parseCheckpoint(note.text) : undefined;
-  if (!note || !body) { add('since-malformed', null, 'the --since checkpoint is not a signed checkpoint'); return; }
+  if (!note || !body || body.size === 0) { add('since-malformed', null, 'the --since checkpoint is not a signed checkpoint of a non-empty tree'); return; }
   if (body.origin !== origin) { add('since-origin', null, 'the --since checkpoint is from another log', { got: body.origin, expected: origin }); return; }
   if (!verifyNote(note, body.origin, opts.key, opts.verify)) add('since-signature', null, 'the --since checkpoint is not signed by the attestation key');
   if (!latest || body.size > latest.size) { add('since-beyond-log', null, 'the log does not reach the --since checkpoint', { got: latest?.size ?? 0, expected: body.size }); return; }
-  const ok = body.size === 0 ? true : verifyConsistency(body.size, latest.size, consistencyProof(leaves, body.size, latest.size), body.root, latest.root);
+  const ok = verifyConsistency(body.size, latest.size, consistencyProof(leaves, body.size, latest.size), body.root, latest.root);
   if (!ok) add('since-inconsistent', null, `the log is not an extension of the --since checkpoint (size ${body.size})`, { got: hex(subtreeRoot(leaves, 0, body.size)), expected: hex(body.root) });
 }
 
@@ -192,7 +215,9 @@ function replayTables(tuples: (Tuple | undefined)[], add: Add): void {
       try {
         const { exception } = spaces.createInstance(t.tenant);
         if (t.boot?.exception !== exception) add('pt-replay', i, 'the tenant\'s exception frame differs from the replay', { got: t.boot?.exception, expected: exception });
-        current.set(t.tenant, spaces.tables(t.tenant).hashes());
+        const empty = spaces.tables(t.tenant).hashes();
+        if (!same(t.pt, empty)) add('pt-mismatch', i, 'a new tenant\'s tables are not empty', { got: t.pt, expected: empty });
+        current.set(t.tenant, empty);
       } catch (e) {
         add('pt-replay', i, `tenant boot does not replay: ${(e as Error).message}`);
       }
@@ -227,8 +252,11 @@ function replayTables(tuples: (Tuple | undefined)[], add: Add): void {
 function checkEntropy(tuples: (Tuple | undefined)[], pol: Policy | undefined, add: Add): void {
   const seen = new Map<string, number>();
   const epochs = new Map<string, number>();
+  const tenants = new Set<string>();
   tuples.forEach((t, i) => {
     if (!t) return;
+    if (t.kind === 'boot' && t.tenant !== undefined) tenants.add(t.tenant);
+    else if (t.tenant !== undefined && !tenants.has(t.tenant)) add('unknown-tenant', i, `tenant "${t.tenant}" never booted`);
     if (t.kind === 'health') add('entropy-health-failure', i, `the QRNG feed reported ${String(t.qrng?.['kind'])}`, { got: t.qrng, severity: 'warning' });
     if (t.kind === 'call' && t.tenant !== undefined && !epochs.has(t.tenant)) add('unseeded-call', i, `a call into tenant "${t.tenant}" before its DRBG was seeded`);
     if (t.kind !== 'seed' && t.kind !== 'reseed') return;
@@ -236,6 +264,7 @@ function checkEntropy(tuples: (Tuple | undefined)[], pol: Policy | undefined, ad
     const h = q.health;
     if (!(h?.startup?.passed === true && h.rct?.alarms === 0 && h.apt?.alarms === 0)) add('entropy-unhealthy', i, 'a seed from a source whose health tests had not passed', { got: h });
     const tenant = t.tenant ?? '';
+    if (t.kind === 'seed' && epochs.has(tenant)) add('epoch-gap', i, `tenant "${tenant}" is seeded a second time (a reseed was due)`);
     const want = t.kind === 'seed' ? 0 : (epochs.get(tenant) ?? -1) + 1;
     if (q.epoch !== want) add('epoch-gap', i, `tenant "${tenant}": epochs must run 0, 1, 2, ...`, { got: q.epoch, expected: want });
     epochs.set(tenant, typeof q.epoch === 'number' ? q.epoch : want);

@@ -154,6 +154,44 @@ describe('tamper matrix', () => {
     expect((await replayLog(text, { ...escrow, inputs, seed: escrow.seed })).map((x) => x.event)).toContain('escrow-input-mismatch');
   });
 
+  it('crafted values never crash the verifier: each is a finding', () => {
+    const i = lines.findIndex((l) => l.includes('"kind":"seed"'));
+    const t = JSON.parse(lines[i]!) as Record<string, unknown>;
+    const variants: Record<string, unknown>[] = [
+      { ...t, t: 1e400 }, { ...t, tenant: { toString: 1 } }, { ...t, qrng: 'x' }, { ...t, pt: null }, { ...t, kind: 'nope' }, { ...t, extra: 1 },
+    ];
+    for (const v of variants) {
+      const bad = lines.slice();
+      bad[i] = JSON.stringify(v).replace('1e+400', '1e400');
+      const r = verifyLog(join(bad), opts);
+      expect(r.findings.length, JSON.stringify(v).slice(0, 80)).toBeGreaterThan(0);
+      expect(r.findings.some((f) => f.event === 'verifier-error')).toBe(false);
+    }
+    const deep = `${'['.repeat(20000)}${']'.repeat(20000)}`;
+    expect(events(join([...lines.slice(0, 3), deep, ...lines.slice(4)]))).toEqual(expect.arrayContaining(['malformed-json']));
+    const zero = lines.slice();
+    const boot0 = JSON.parse(zero[0]!);
+    boot0.boot.origin = 7;
+    zero[0] = canonicalize(boot0)!;
+    expect(verifyLog(join(zero), opts).ok).toBe(false);
+  });
+
+  it('content the schema allows but the run cannot have: a second boot, a second seed, an unknown tenant, a wrong halt count, extra note lines', () => {
+    const at = (kind: string) => lines.findIndex((l) => l.includes(`"kind":"${kind}"`));
+    const redo = (i: number, f: (t: Tuple) => void) => { const bad = lines.slice(); const t = JSON.parse(bad[i]!) as Tuple; f(t); bad[i] = canonicalize(t)!; return join(bad); };
+    expect(events(redo(at('halt'), (t) => { t.halt!.tuples += 1; }))).toContain('halt-count');
+    expect(events(redo(at('call'), (t) => { t.tenant = 'mallory'; }))).toContain('unknown-tenant');
+    const reseed = at('reseed');
+    expect(events(redo(reseed, (t) => { t.kind = 'seed'; (t.qrng as { epoch: number; reason: string; requests?: number }).epoch = 0; delete (t.qrng as { requests?: number }).requests; (t.qrng as { reason: string }).reason = 'boot'; }))).toContain('epoch-gap');
+    const last = lines.length - 1;
+    expect(events(redo(last, (t) => { t.checkpoint!.note += '\u2014 evil.example AAAAAAAA\n'; }))).toContain('checkpoint-note');
+    const dup = lines.slice();
+    const boot = JSON.parse(dup[0]!) as Tuple;
+    boot.seq = 5;
+    dup.splice(5, 0, canonicalize(boot)!);
+    expect(events(join(dup))).toContain('boot-repeated');
+  });
+
   it('--since: the log extends an earlier checkpoint; a checkpoint of another history does not', () => {
     const cps = lines.map((l) => JSON.parse(l) as Tuple).filter((t) => t.kind === 'checkpoint');
     expect(events(text, { since: cps[1]!.checkpoint!.note })).toEqual([]);
@@ -163,5 +201,31 @@ describe('tamper matrix', () => {
     expect(events(text, { since: cps[0]!.checkpoint!.note })).toEqual([]);
     const forkNote = cps[1]!.checkpoint!.note.replace(/\n[A-Za-z0-9+/]{43}=\n/, `\n${Buffer.alloc(32, 7).toString('base64')}\n`);
     expect(events(text, { since: forkNote })).toEqual(expect.arrayContaining(['since-signature', 'since-inconsistent']));
+  });
+});
+
+describe('recorder edge cases', () => {
+  it('a source with a fractional claimed min-entropy is recorded and verifies', async () => {
+    const { mkdtempSync: mk } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join: pj } = await import('node:path');
+    const { qrng } = await import('../host/index.js');
+    const { RecordedSession } = await import('../recorder/session.js');
+    const dir = mk(pj(tmpdir(), 'awre-frac-'));
+    const feed = qrng.openFeed('sim:0f', { minEntropy: 7.5 });
+    const s = await RecordedSession.start({ record: { log: pj(dir, 'a.log') }, provider: feed, feed, origin: 'awre.test/frac' });
+    await s.handshake(1);
+    await s.halt();
+    const r = verifyLog(readFileSync(pj(dir, 'a.log'), 'utf8'), { ...opts, key: s.signer.publicKey });
+    expect(r.findings).toEqual([]);
+    expect(readFileSync(pj(dir, 'a.log'), 'utf8')).toContain('"minEntropy":7.5');
+  });
+
+  it('a session whose log cannot be written, or that would append to an earlier log, fails without hanging', async () => {
+    const { qrng } = await import('../host/index.js');
+    const { RecordedSession } = await import('../recorder/session.js');
+    const feed = qrng.openFeed('sim:10');
+    await expect(RecordedSession.start({ record: { log: '/nonexistent-awre/dir/a.log' }, provider: feed, origin: 'awre.test/x' })).rejects.toThrow(/recorder/);
+    await expect(RecordedSession.start({ record: { log: rec.log }, provider: qrng.openFeed('sim:11'), origin: 'awre.test/x' })).rejects.toThrow(/earlier log/);
   });
 });

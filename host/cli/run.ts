@@ -6,7 +6,7 @@
 // signed summary and (with --auditor-key) the escrow in --out, and prints the
 // `awre verify` command that checks them.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { openFeed } from '../qrng/open.js';
@@ -45,6 +45,17 @@ export interface RunResult {
 
 const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'summary.json', 'summary.dsse.json'];
 
+/** mkdir -p, one component at a time (Node 20's recursive mkdir spins on some paths, e.g. under /proc). */
+function makeDirs(dir: string): void {
+  const abs = resolve(dir);
+  const parts = abs.split(sep).filter((p) => p !== '');
+  let at = abs.startsWith(sep) ? sep : '';
+  for (const p of parts) {
+    at = join(at, p);
+    if (!existsSync(at)) mkdirSync(at);
+  }
+}
+
 /** Prepare --out: create it; refuse to mix with an earlier run unless --force (which removes only awre's files). */
 function prepareOut(out: string, force: boolean): void {
   if (existsSync(join(out, 'abw34.log'))) {
@@ -52,7 +63,7 @@ function prepareOut(out: string, force: boolean): void {
     for (const f of FILES) rmSync(join(out, f), { force: true });
   }
   try {
-    mkdirSync(out, { recursive: true });
+    makeDirs(out);
     writeFileSync(join(out, '.awre-write-test'), '');
     rmSync(join(out, '.awre-write-test'));
   } catch (e) {

@@ -10,7 +10,6 @@ import { parseAttestationKey, parseAuditorSecretKey } from '../../recorder/keys.
 import { parsePolicy } from '../../recorder/policy.js';
 import { replayLog } from '../../recorder/replay.js';
 import { verifyLog, type VerifyReport } from '../../recorder/verify.js';
-import { AwreError } from '../errors.js';
 import { CliFailure, EXIT, parseWith, readBytes, readText } from './io.js';
 
 export interface VerifyArgs {
@@ -43,8 +42,7 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
     try {
       escrow = openEscrow(readText(a.escrow, 'escrow'), sk, a.escrow);
     } catch (e) {
-      if (!(e instanceof AwreError)) throw e;
-      report.findings.push({ event: 'escrow-invalid', severity: 'error', seq: null, message: e.message });
+      report.findings.push({ event: 'escrow-invalid', severity: 'error', seq: null, message: (e as Error).message });
     } finally {
       sk.fill(0);
     }
