@@ -110,7 +110,7 @@ export function verifyConsistency(m: number, n: number, proof: readonly Hash[], 
   if (m === n) return proof.length === 0 && equal(oldRoot, newRoot);
   if (proof.length === 0) return false;
   // If m is an exact power of two, oldRoot is the first node of the path.
-  const path = (m & (m - 1)) === 0 ? [oldRoot, ...proof] : [...proof];
+  const path = 2 ** Math.round(Math.log2(m)) === m ? [oldRoot, ...proof] : [...proof]; // (no 32-bit bit tricks: sizes may pass 2^32)
   let fn = m - 1, sn = n - 1;
   while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
   let fr = path[0]!, sr = path[0]!;

@@ -98,6 +98,7 @@ export class PipelinedRecorder extends RecorderFront {
   /** A call's bytes go straight into the batch arena: one copy, no allocation, no per-call transfer. */
   override call(tenant: string, op: string, input: Uint8Array, output: Uint8Array, status: number): void {
     if (this.failure) throw this.failure;
+    if (!Number.isInteger(status) || status < -(2 ** 31) || status >= 2 ** 31) throw new TypeError(`call status ${status} is not an i32`);
     const need = (CALL_HEADER + input.length + output.length + 7) & ~7;
     if (this.used + need > this.arena.length) this.flush();
     if (need > this.arena.length) { this.arena = new Uint8Array(need); this.view = new DataView(this.arena.buffer); }
