@@ -2,6 +2,7 @@
 // command lives in its own file beside this one.
 import { Command } from 'commander';
 import { awreVersion } from '../version.js';
+import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
 import { registerProve } from './prove.js';
 import { registerRun } from './run.js';
@@ -20,6 +21,7 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
   registerRun(program, done);
   registerVerify(program, done);
   registerKeygen(program, done);
+  registerInspect(program, done);
   registerProve(program, done);
   return program;
 }
