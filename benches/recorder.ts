@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ABI_VERSION } from '../abi/lengths.js';
 import { Enclave, ml_dsa65, ml_kem768, qrng, readModule } from '../host/index.js';
+import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from '../recorder/attest.js';
 import { PipelinedRecorder } from '../recorder/pipeline.js';
 import { Recorder, type TupleSink } from '../recorder/recorder.js';
@@ -81,7 +82,10 @@ async function bigLog(n: number, verifyRuns: number) {
   const signer = await attestation();
   const rec = new Recorder(sink, { profile, origin: signer.name, checkpointEvery: 1000 });
   rec.setSigner(signer);
-  // A real seed tuple for the tenant the calls go to (a call before its seed is a finding).
+  // A real tenant boot and seed tuple for the tenant the calls go to (a call before either is a finding).
+  const phys = new PhysicalMemory();
+  rec.attach(phys);
+  phys.addInstance('initiator');
   await new qrng.DrbgSeeder(qrng.openFeed('os'), { onEvent: (e) => rec.seed(e) }).boot(new Enclave(readModule()), 'initiator');
   const t0 = performance.now();
   const input = new Uint8Array(1216), output = new Uint8Array(1088);

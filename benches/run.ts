@@ -12,15 +12,7 @@
 import { writeResults } from './lib/results.js';
 import type { Suite } from './lib/suite.js';
 
-/** Every suite, one file each, loaded only when selected. */
-const SUITES: Record<string, () => Promise<Suite>> = {
-  mlkem: async () => (await import('./mlkem.js')).suite,
-  mldsa: async () => (await import('./mldsa.js')).suite,
-  gcm: async () => (await import('./gcm.js')).suite,
-  waven: async () => (await import('./waven.js')).suite,
-  qrng: async () => (await import('./qrng.js')).suite,
-  recorder: async () => (await import('./recorder.js')).suite,
-};
+import { SUITES } from './suites.js';
 
 /** Suites that support --peers-only (the default selection under that flag). */
 const PEERS_ONLY: readonly string[] = ['mldsa', 'gcm'];

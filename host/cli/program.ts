@@ -2,6 +2,7 @@
 // command lives in its own file beside this one.
 import { Command } from 'commander';
 import { awreVersion } from '../version.js';
+import { registerBench } from './bench.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
 import { registerProve } from './prove.js';
@@ -22,6 +23,7 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
   registerVerify(program, done);
   registerKeygen(program, done);
   registerInspect(program, done);
+  registerBench(program, done);
   registerProve(program, done);
   return program;
 }

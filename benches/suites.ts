@@ -1,0 +1,12 @@
+// Every benchmark suite, one file each, loaded only when selected
+// (benches/run.ts and `awre bench` share this list).
+import type { Suite } from './lib/suite.js';
+
+export const SUITES: Record<string, () => Promise<Suite>> = {
+  mlkem: async () => (await import('./mlkem.js')).suite,
+  mldsa: async () => (await import('./mldsa.js')).suite,
+  gcm: async () => (await import('./gcm.js')).suite,
+  waven: async () => (await import('./waven.js')).suite,
+  qrng: async () => (await import('./qrng.js')).suite,
+  recorder: async () => (await import('./recorder.js')).suite,
+};
