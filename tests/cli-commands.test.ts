@@ -1,0 +1,122 @@
+// The commands a new user meets, driven as child processes and through their
+// run functions: `awre run` followed by the `awre verify` command it prints,
+// --json parsed, usage errors (exit 2, naming the option), an unwritable
+// --out (exit 3); `awre inspect` on both builds and on broken input;
+// `awre bench` on a quick suite.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runRun } from '../host/cli/run.js';
+import { runInspect } from '../host/cli/inspect.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = join(ROOT, 'dist', 'host', 'cli', 'main.js');
+const awre = (cwd: string, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const temp = () => mkdtempSync(join(tmpdir(), 'awre-cli-'));
+
+describe('awre run', () => {
+  it('runs on embedded defaults, and the verify command it prints passes', () => {
+    const dir = temp();
+    const r = awre(dir, 'run');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe(''); // no progress bar when piped
+    const cmd = r.stdout.trim().split('\n').pop()!.trim();
+    expect(cmd).toBe('npx awre verify awre-run/abw34.log --key awre-run/attestation.pub.json');
+    for (const f of ['abw34.log', 'attestation.pub.json', 'checkpoint.txt', 'summary.json', 'summary.dsse.json']) expect(existsSync(join(dir, 'awre-run', f)), f).toBe(true);
+    const v = awre(dir, ...cmd.split(' ').slice(2));
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/OK: every check holds/);
+  });
+
+  it('--json carries the result; with --auditor-key the printed command replays the escrow and passes', () => {
+    const dir = temp();
+    expect(awre(dir, 'keygen', '--auditor').status).toBe(0);
+    const r = awre(dir, 'run', '--out', 'out', '--qrng', 'sim:c0de', '--sessions', '3', '--frames', '2', '--auditor-key', 'auditor.pub.json', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { sessions: number; tuples: number; entropy: { source: string; quantum: boolean }; latencyMs: { handshake: { n: number } }; verify: string; files: { escrow: string } };
+    expect(j.sessions).toBe(3);
+    expect(j.latencyMs.handshake.n).toBe(3);
+    expect(j.entropy.quantum).toBe(false);
+    expect(j.entropy.source).toMatch(/^sim#/);
+    expect(existsSync(join(dir, j.files.escrow))).toBe(true);
+    expect(j.verify).toBe('npx awre verify out/abw34.log --key out/attestation.pub.json --escrow out/abw34.escrow --auditor-key auditor.key.json');
+    const v = awre(dir, ...j.verify.split(' ').slice(2), '--json');
+    expect(v.status, v.stdout).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, replayed: true, findings: [] });
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8')).tuples).toBe(j.tuples);
+  });
+
+  it('usage errors exit 2 naming the option; an unwritable --out exits 3; an earlier run is kept unless --force', () => {
+    const dir = temp();
+    for (const [args, opt] of [[['--sessions', '0'], '--sessions'], [['--frames', 'x'], '--frames'], [['--qrng', 'nope:1'], '--qrng'], [['--auditor-key', 'missing.json'], 'auditor']] as const) {
+      const r = awre(dir, 'run', ...args);
+      expect(r.status, args.join(' ')).toBe(args[0] === '--auditor-key' ? 3 : 2);
+      expect(r.stderr).toContain(opt);
+    }
+    writeFileSync(join(dir, 'afile'), '');
+    const u = awre(dir, 'run', '--out', 'afile/sub');
+    expect(u.status).toBe(3);
+    expect(u.stderr).toMatch(/--out: cannot write to afile\/sub/);
+    expect(awre(dir, 'run', '--frames', '1').status).toBe(0);
+    const again = awre(dir, 'run', '--frames', '1');
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/--force/);
+    expect(awre(dir, 'run', '--frames', '1', '--force').status).toBe(0);
+  });
+
+  it('through its run function: the same result object', async () => {
+    const dir = temp();
+    const r = await runRun({ out: join(dir, 'o'), qrng: 'sim:01', sessions: 2, frames: 1, frameBytes: 64, checkpointEvery: 5 });
+    expect(r.tuples).toBeGreaterThan(40);
+    expect(Object.keys(r.tables)).toEqual(['attest', 'initiator', 'responder']);
+    expect(r.latencyMs.frame.n).toBe(4);
+  });
+});
+
+describe('awre inspect', () => {
+  it('reports both builds', async () => {
+    const plain = await runInspect(join(ROOT, 'build', 'enclave.wasm'), {});
+    expect(plain).toMatchObject({ build: 'plain', abi: 1, imports: [], customSections: [] });
+    expect(plain.exports.map((e) => e.name)).toContain('pqc_handshake');
+    const waven = await runInspect(join(ROOT, 'build', 'enclave.waven.wasm'), { wat: true });
+    expect(waven).toMatchObject({ build: 'waven', abi: 1 });
+    expect(waven.memory?.imported).toBe(true);
+    expect(waven.imports.map((i) => `${i.module}.${i.name}`)).toEqual(expect.arrayContaining(['waven.memory', 'waven.rt', 'waven.wt']));
+    expect(waven.wat).toMatch(/^\(module/);
+    const r = awre(ROOT, 'inspect', 'build/enclave.wasm', '--json');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).sha256).toBe(plain.sha256);
+  });
+
+  it('a truncated or foreign file is a clear error (exit 1), a missing one exit 3', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 't.wasm'), readFileSync(join(ROOT, 'build', 'enclave.wasm')).subarray(0, 1000));
+    const t = awre(dir, 'inspect', 't.wasm');
+    expect(t.status).toBe(1);
+    expect(t.stderr).toMatch(/not a valid WebAssembly module \(1000 bytes\)/);
+    expect(t.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    expect(awre(dir, 'inspect', join(ROOT, 'package.json')).status).toBe(1);
+    expect(awre(dir, 'inspect', 'missing.wasm').status).toBe(3);
+  });
+});
+
+describe('awre bench', () => {
+  it('runs a quick suite, writes JSON and an SVG chart; an unknown suite exits 2', () => {
+    const dir = temp();
+    const r = awre(dir, 'bench', '--suite', 'recorder', '--quick', '--svg', 'chart.svg');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/machine: .*cores.*Node v\d+.*V8/);
+    const j = JSON.parse(readFileSync(join(dir, 'awre-bench.json'), 'utf8')) as { ratios: { ratio: number }[]; machine: { cpu: string } };
+    expect(j.ratios.length).toBe(1);
+    expect(readFileSync(join(dir, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>\n$/);
+    const u = awre(dir, 'bench', '--suite', 'nope');
+    expect(u.status).toBe(2);
+    expect(u.stderr).toMatch(/--suite: unknown suite nope/);
+  });
+});
