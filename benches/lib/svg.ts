@@ -6,7 +6,10 @@ import type { Ratio } from './ratios.js';
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function ratioChart(ratios: readonly Ratio[], title: string, subtitle: string): string {
-  const rowH = 26, left = 330, width = 900, plotW = width - left - 90, top = 70;
+  // Room for the longest label on the left (about 6.6 px per character at 12 px) and the value text on the right.
+  const rowH = 26, top = 70, plotW = 520;
+  const left = 24 + Math.ceil(6.6 * Math.max(20, ...ratios.map((r) => `${r.suite}: ${r.label} vs ${r.peer}`.length)));
+  const width = left + plotW + 200;
   const height = top + ratios.length * rowH + 40;
   const max = Math.max(2, ...ratios.map((r) => Math.max(r.ratio, r.target ?? 0))) * 1.15;
   const x = (v: number) => left + (Math.log10(Math.max(v, 0.5) / 0.5) / Math.log10(max / 0.5)) * plotW;
