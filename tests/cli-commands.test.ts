@@ -4,7 +4,7 @@
 // --out (exit 3); `awre inspect` on both builds and on broken input;
 // `awre bench` on a quick suite.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,9 @@ describe('awre run', () => {
     expect(r.stderr).toBe(''); // no progress bar when piped
     const cmd = r.stdout.trim().split('\n').pop()!.trim();
     expect(cmd).toBe('npx awre verify awre-run/abw34.log --key awre-run/attestation.pub.json');
-    for (const f of ['abw34.log', 'attestation.pub.json', 'checkpoint.txt', 'summary.json', 'summary.dsse.json']) expect(existsSync(join(dir, 'awre-run', f)), f).toBe(true);
+    for (const f of ['abw34.log', 'attestation.pub.json', 'checkpoint.txt', 'checkpoints', 'summary.json', 'summary.dsse.json']) expect(existsSync(join(dir, 'awre-run', f)), f).toBe(true);
+    const since = readdirSync(join(dir, 'awre-run', 'checkpoints')).sort()[0]!;
+    expect(awre(dir, 'verify', 'awre-run/abw34.log', '--key', 'awre-run/attestation.pub.json', '--since', `awre-run/checkpoints/${since}`).status).toBe(0);
     const v = awre(dir, ...cmd.split(' ').slice(2));
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/OK: every check holds/);

@@ -5,7 +5,7 @@
 // and halts. It leaves the log, the attestation key, the checkpoint, the
 // signed summary and (with --auditor-key) the escrow in --out, and prints the
 // `awre verify` command that checks them.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -31,7 +31,7 @@ export interface RunArgs {
 
 export interface RunResult {
   out: string;
-  files: { log: string; key: string; checkpoint: string; summary: string; dsse: string; escrow: string | null };
+  files: { log: string; key: string; checkpoint: string; checkpoints: string; summary: string; dsse: string; escrow: string | null };
   profile: Profile;
   profileDigest: string;
   tuples: number;
@@ -43,7 +43,7 @@ export interface RunResult {
   verify: string;
 }
 
-const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'summary.json', 'summary.dsse.json'];
+const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'checkpoints', 'summary.json', 'summary.dsse.json'];
 
 /** mkdir -p, one component at a time (Node 20's recursive mkdir spins on some paths, e.g. under /proc). */
 function makeDirs(dir: string): void {
@@ -60,7 +60,7 @@ function makeDirs(dir: string): void {
 function prepareOut(out: string, force: boolean): void {
   if (existsSync(join(out, 'abw34.log'))) {
     if (!force) throw new CliFailure(EXIT.usage, `--out: ${out} holds an earlier run (abw34.log); choose another --out or pass --force to replace it`);
-    for (const f of FILES) rmSync(join(out, f), { force: true });
+    for (const f of FILES) rmSync(join(out, f), { force: true, recursive: true });
   }
   try {
     makeDirs(out);
@@ -76,7 +76,7 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
   const feed = parseWith(() => openFeed(a.qrng), '--qrng');
   prepareOut(a.out, a.force ?? false);
   const files = {
-    log: join(a.out, 'abw34.log'), key: join(a.out, 'attestation.pub.json'), checkpoint: join(a.out, 'checkpoint.txt'),
+    log: join(a.out, 'abw34.log'), key: join(a.out, 'attestation.pub.json'), checkpoint: join(a.out, 'checkpoint.txt'), checkpoints: join(a.out, 'checkpoints'),
     summary: join(a.out, 'summary.json'), dsse: join(a.out, 'summary.dsse.json'), escrow: auditor ? join(a.out, 'abw34.escrow') : null,
   };
   const origin = `awre.local/run/${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex')}`;
@@ -129,6 +129,13 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
   };
   await feed.close();
   write(files.checkpoint, halted.checkpoint);
+  // Every checkpoint as its own signed note (checkpoints/<size>.checkpoint), for `awre verify --since` later.
+  makeDirs(files.checkpoints);
+  for (const line of readFileSync(files.log, 'utf8').split('\n')) {
+    if (!line.includes('"kind":"checkpoint"')) continue;
+    const c = (JSON.parse(line) as { checkpoint: { size: number; note: string } }).checkpoint;
+    write(join(files.checkpoints, `${c.size}.checkpoint`), c.note);
+  }
   write(files.dsse, `${JSON.stringify(halted.summary, null, 2)}\n`);
   write(files.summary, `${JSON.stringify(result, null, 2)}\n`);
   return result;
@@ -149,7 +156,7 @@ export function renderRun(r: RunResult): string {
     `entropy  ${r.entropy.source}${r.entropy.quantum ? ' (quantum)' : ' (non-quantum)'}: ${r.entropy.seeds} seed(s), ${r.entropy.rawBytesRead} raw bytes read, ${r.entropy.rawBytesUsed} conditioned; health alarms ${r.entropy.health.rct + r.entropy.health.apt}`,
     `latency  handshake p50 ${ms(r.latencyMs.handshake.p50)} ms, p99 ${ms(r.latencyMs.handshake.p99)} ms (acknowledged: on disk); frame p50 ${ms(r.latencyMs.frame.p50)} ms, p99 ${ms(r.latencyMs.frame.p99)} ms`,
     `tables   ${Object.entries(r.tables).map(([t, h]) => `${t} r=${h.r.slice(0, 12)}… w=${h.w.slice(0, 12)}…`).join('; ')}`,
-    `log      ${r.tuples} tuples in ${r.files.log}; checkpoint ${r.files.checkpoint}; key ${r.files.key}; summary ${r.files.summary}, ${r.files.dsse}${r.files.escrow ? `; escrow ${r.files.escrow}` : ''}`,
+    `log      ${r.tuples} tuples in ${r.files.log}; checkpoint ${r.files.checkpoint} (all: ${r.files.checkpoints}/); key ${r.files.key}; summary ${r.files.summary}, ${r.files.dsse}${r.files.escrow ? `; escrow ${r.files.escrow}` : ''}`,
     '',
     'check it:',
     `  ${r.verify}`,
