@@ -16,7 +16,7 @@ import { Enclave, ml_dsa65, ml_kem768, qrng, readModule } from '../host/index.js
 import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from '../recorder/attest.js';
 import { PipelinedRecorder } from '../recorder/pipeline.js';
-import { Recorder, type TupleSink } from '../recorder/recorder.js';
+import { MemorySink, Recorder } from '../recorder/recorder.js';
 import { verifyLog } from '../recorder/verify.js';
 import { machineInfo, machineLine } from './lib/machine.js';
 import { median } from './lib/stats.js';
@@ -70,12 +70,6 @@ async function overhead(rounds: number, n: number, log: (m: string) => void) {
   return { plainUs: median(rows.map((x) => x.plain)), recordedUs: median(rows.map((x) => x.recorded)), ratio, rounds: rows, tuples };
 }
 
-class MemorySink implements TupleSink {
-  readonly lines: string[] = [];
-  append(line: string): void { this.lines.push(line); }
-  durable(): Promise<void> { return Promise.resolve(); }
-  close(): void {}
-}
 
 async function bigLog(n: number, verifyRuns: number) {
   const sink = new MemorySink();

@@ -26,6 +26,14 @@ export interface TupleSink {
   close(): void;
 }
 
+/** Lines kept in memory (a replay; a benchmark's synthetic log). */
+export class MemorySink implements TupleSink {
+  readonly lines: string[] = [];
+  append(line: string): void { this.lines.push(line); }
+  durable(): Promise<void> { return Promise.resolve(); }
+  close(): void {}
+}
+
 /** Escrow of what a replay needs (seeds, call inputs); see escrow.ts. */
 export interface EscrowSink {
   seed(record: { tenant: string; epoch: number; commitment: string; seed: Uint8Array; material: unknown }): void;

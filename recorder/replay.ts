@@ -8,17 +8,11 @@ import { splitLog } from './log.js';
 import { ReplayProvider } from '../host/qrng/sources/replay.js';
 import type { Handshake, TenantRole } from '../host/tenants.js';
 import type { EscrowContents } from './escrow.js';
-import type { TupleSink } from './recorder.js';
+import { MemorySink } from './recorder.js';
 import { RecordedSession } from './session.js';
 import { digest, type Tuple } from './tuple.js';
 import type { Finding } from './verify.js';
 
-class MemorySink implements TupleSink {
-  readonly lines: string[] = [];
-  append(line: string): void { this.lines.push(line); }
-  durable(): Promise<void> { return Promise.resolve(); }
-  close(): void {}
-}
 
 const MAX_REPORTED = 20;
 const MMU = new Set(['map', 'protect', 'share', 'unmap']);
