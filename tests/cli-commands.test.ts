@@ -72,6 +72,22 @@ describe('awre run', () => {
     expect(awre(dir, 'run', '--frames', '1', '--force').status).toBe(0);
   });
 
+  it('paths the shell would mangle are quoted in the printed command; --quantum declares a file: source quantum', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'qdev.bin'), Buffer.alloc(8192, 0).map((_, i) => (i * 2654435761) >>> 24));
+    const r = awre(dir, 'run', '--out', "it's a&b", '--frames', '1', '--qrng', 'file:qdev.bin', '--quantum', '--min-entropy', '7.5', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { verify: string; entropy: { quantum: boolean } };
+    expect(j.entropy.quantum).toBe(true);
+    expect(j.verify).toBe(`npx awre verify 'it'\\''s a&b/abw34.log' --key 'it'\\''s a&b/attestation.pub.json'`);
+    const sh = spawnSync('sh', ['-c', j.verify.replace('npx awre', `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)}`)], { cwd: dir, encoding: 'utf8' });
+    expect(sh.status, sh.stdout + sh.stderr).toBe(0);
+    const pol = join(dir, 'p.json');
+    writeFileSync(pol, JSON.stringify({ entropy: { quantum: true, sources: ['file:*'] } }));
+    expect(awre(dir, 'verify', "it's a&b/abw34.log", '--key', "it's a&b/attestation.pub.json", '--policy', 'p.json').status).toBe(0);
+    expect(awre(dir, 'run', '--out', 'z', '--quantum').status).toBe(2);
+  });
+
   it('through its run function: the same result object', async () => {
     const dir = temp();
     const r = await runRun({ out: join(dir, 'o'), qrng: 'sim:01', sessions: 2, frames: 1, frameBytes: 64, checkpointEvery: 5 });
@@ -96,6 +112,19 @@ describe('awre inspect', () => {
     expect(JSON.parse(r.stdout).sha256).toBe(plain.sha256);
   });
 
+  it('a tiny valid module is read; a module whose abi_version never returns does not hang inspect', async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'm.wasm'), Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0));
+    expect(await runInspect(join(dir, 'm.wasm'), {})).toMatchObject({ bytes: 8, build: 'foreign', abi: null });
+    const wabt = await (await import('wabt')).default();
+    const loop = wabt.parseWat('loop.wat', '(module (func (export "abi_version") (result i32) (loop (br 0)) (i32.const 1)))').toBinary({}).buffer;
+    writeFileSync(join(dir, 'loop.wasm'), loop);
+    const t0 = Date.now();
+    const r = await runInspect(join(dir, 'loop.wasm'), {});
+    expect(r).toMatchObject({ build: 'plain', abi: null });
+    expect(Date.now() - t0).toBeLessThan(30_000); // bounded by the 3 s worker timeout, with room for a loaded machine
+  });
+
   it('a truncated or foreign file is a clear error (exit 1), a missing one exit 3', () => {
     const dir = temp();
     writeFileSync(join(dir, 't.wasm'), readFileSync(join(ROOT, 'build', 'enclave.wasm')).subarray(0, 1000));
@@ -117,6 +146,7 @@ describe('awre bench', () => {
     const j = JSON.parse(readFileSync(join(dir, 'awre-bench.json'), 'utf8')) as { ratios: { ratio: number }[]; machine: { cpu: string } };
     expect(j.ratios.length).toBe(1);
     expect(readFileSync(join(dir, 'chart.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>\n$/);
+    expect(awre(dir, 'bench', '--suite', 'recorder', '--quick', '--out', dir).status).toBe(3); // a directory: refused before measuring
     const u = awre(dir, 'bench', '--suite', 'nope');
     expect(u.status).toBe(2);
     expect(u.stderr).toMatch(/--suite: unknown suite nope/);

@@ -3,7 +3,7 @@
 // tampered one, 2 on usage errors naming the option, 3 on I/O errors; the
 // --json output parsed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +109,12 @@ describe('awre keygen --auditor', () => {
     expect(statSync(out.secretKey).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(out.publicKey, 'utf8'))).toMatchObject({ kind: 'awre-auditor-public-key', alg: 'ML-KEM-768' });
     expect(awre('keygen', '--auditor', '--out', dir).status).toBe(3);
+    // Never half a pair: with one file gone, keygen refuses and writes nothing.
+    rmSync(out.secretKey);
+    const before = readFileSync(out.publicKey, 'utf8');
+    expect(awre('keygen', '--auditor', '--out', dir).status).toBe(3);
+    expect(existsSync(out.secretKey)).toBe(false);
+    expect(readFileSync(out.publicKey, 'utf8')).toBe(before);
     expect(awre('keygen', '--out', dir).status).toBe(2);
     expect(awre('keygen', '--auditor', '--out', join(dir, 'no', 'such')).status).toBe(3);
   });

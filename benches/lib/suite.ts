@@ -5,6 +5,8 @@ export interface SuiteOptions {
   quick: boolean;
   /** Time only the peers, without awre (--peers-only; only suites listed in run.ts PEERS_ONLY get true). */
   peersOnly: boolean;
+  /** False: do not write benches/results/ (awre bench writes only its own --out). */
+  write?: boolean;
   /** Progress messages (to stderr, so stdout stays clean for --json). */
   log: (message: string) => void;
 }

@@ -28,7 +28,7 @@ export async function runBench(o: { suite?: string[]; quick?: boolean }, bar?: S
   for (const name of names) {
     bar?.update({ suite: name });
     const suite = await SUITES[name]!();
-    const r = await suite.run({ quick: o.quick ?? false, peersOnly: false, log });
+    const r = await suite.run({ quick: o.quick ?? false, peersOnly: false, log, write: false });
     result.suites[name] = { ok: r.ok, text: r.text, data: r.data };
     result.ratios.push(...ratiosOf(name, r.data));
     result.ok &&= r.ok;
@@ -51,6 +51,11 @@ export function registerBench(program: Command, done: (code: number) => void): v
     .option('--svg <file>', 'draw the ratios as a bar chart (SVG)')
     .option('--json', 'print the results as JSON')
     .action(async (o: { suite?: string[]; quick?: boolean; out: string; svg?: string; json?: boolean }) => {
+      // The outputs must be writable before minutes of measuring, not after.
+      for (const path of [o.out, o.svg]) {
+        if (path === undefined) continue;
+        try { writeFileSync(path, ''); } catch (e) { throw new CliFailure(EXIT.io, `cannot write ${path}: ${(e as NodeJS.ErrnoException).code}`); }
+      }
       const tty = process.stderr.isTTY && !o.json;
       const bar = tty ? new SingleBar({ format: 'bench [{bar}] {value}/{total} suites, now: {suite}', stream: process.stderr, hideCursor: true }) : undefined;
       const r = await runBench(o, bar);

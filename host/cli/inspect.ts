@@ -5,7 +5,10 @@
 // (exit 1), not a stack trace.
 import type { Command } from 'commander';
 import wabtInit from 'wabt';
-import { Enclave } from '../enclave/enclave.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { moduleDigest } from '../enclave/module.js';
 import { CliFailure, EXIT, readBytes } from './io.js';
 
@@ -41,15 +44,45 @@ function customSections(b: Uint8Array): { name: string; bytes: number }[] {
   return out;
 }
 
-function declaredAbi(bytes: Uint8Array, build: InspectResult['build'], mod: WebAssembly.Module): number | null {
+/**
+ * The ABI version a module declares (its `abi_version` export). Reading it
+ * runs the module's code (its start function, then the export), so it runs
+ * in a worker thread that is stopped after ABI_TIMEOUT_MS: a hostile or
+ * broken module cannot hang inspect.
+ */
+const ABI_TIMEOUT_MS = 3000;
+const ABI_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
   try {
-    if (build === 'waven') return new Enclave(bytes, { mmu: 'waven' }).exports.abi_version();
-    if (WebAssembly.Module.imports(mod).length > 0) return null;
-    const f = new WebAssembly.Instance(mod, {}).exports['abi_version'];
-    return typeof f === 'function' ? (f as () => number)() : null;
-  } catch {
-    return null; // not awre's ABI (or not instantiable here): nothing declared
-  }
+    const bytes = new Uint8Array(workerData.bytes);
+    let abi = null;
+    if (workerData.build === 'waven') {
+      const { Enclave } = await import(workerData.enclave);
+      abi = new Enclave(bytes, { mmu: 'waven' }).exports.abi_version();
+    }
+    else {
+      const mod = new WebAssembly.Module(bytes);
+      if (WebAssembly.Module.imports(mod).length === 0) {
+        const f = new WebAssembly.Instance(mod, {}).exports.abi_version;
+        if (typeof f === 'function') abi = f();
+      }
+    }
+    parentPort.postMessage(typeof abi === 'number' ? abi : null);
+  } catch { parentPort.postMessage(null); }
+})();`;
+
+function declaredAbi(bytes: Uint8Array, build: InspectResult['build']): Promise<number | null> {
+  if (build === 'foreign') return Promise.resolve(null); // no abi_version export: nothing to run
+  // The compiled host (the tests run the TypeScript sources; a worker needs JavaScript).
+  const here = fileURLToPath(new URL('../enclave/enclave.js', import.meta.url));
+  const enclave = pathToFileURL(existsSync(here) ? here : join(fileURLToPath(new URL('../../', import.meta.url)), 'dist', 'host', 'enclave', 'enclave.js')).href;
+  return new Promise((resolve) => {
+    const w = new Worker(ABI_WORKER, { eval: true, workerData: { bytes, build, enclave } });
+    const timer = setTimeout(() => { void w.terminate(); resolve(null); }, ABI_TIMEOUT_MS);
+    w.once('message', (v: number | null) => { clearTimeout(timer); void w.terminate(); resolve(v); });
+    w.once('error', () => { clearTimeout(timer); resolve(null); });
+  });
 }
 
 export async function runInspect(path: string, o: { wat?: boolean }): Promise<InspectResult> {
@@ -57,7 +90,8 @@ export async function runInspect(path: string, o: { wat?: boolean }): Promise<In
   const wabt = await wabtInit();
   let text: string;
   try {
-    const m = wabt.readWasm(bytes, { readDebugNames: true, check: true });
+    // A copy of its own: small reads are views into Node's shared pool, and wabt ignores the view's offset.
+    const m = wabt.readWasm(new Uint8Array(bytes), { readDebugNames: true, check: true });
     m.validate();
     text = m.toText({ foldExprs: false, inlineExport: false });
     m.destroy();
@@ -71,7 +105,7 @@ export async function runInspect(path: string, o: { wat?: boolean }): Promise<In
     : exports.some((e) => e.name === 'abi_version') ? 'plain' : 'foreign';
   const mem = /\(memory \(;0;\)(?: \(import "[^"]*" "[^"]*"\))? (\d+)(?: (\d+))?\)/.exec(text) ?? /\(import "[^"]*" "[^"]*" \(memory \(;0;\) (\d+)(?: (\d+))?\)\)/.exec(text);
   return {
-    path, sha256: moduleDigest(bytes), bytes: bytes.length, build, abi: declaredAbi(bytes, build, mod),
+    path, sha256: moduleDigest(bytes), bytes: bytes.length, build, abi: await declaredAbi(bytes, build),
     imports: WebAssembly.Module.imports(mod).map((i) => ({ module: i.module, name: i.name, kind: i.kind })),
     exports,
     memory: mem ? { imported: text.includes('(memory (;0;)') && /\(import "[^"]*" "[^"]*" \(memory/.test(text), initial: Number(mem[1]), maximum: mem[2] === undefined ? null : Number(mem[2]) } : null,
@@ -87,7 +121,7 @@ export function renderInspect(r: InspectResult): string {
     `  sha256    ${r.sha256}`,
     `  size      ${r.bytes} bytes, ${r.functions} functions`,
     `  build     ${r.build === 'waven' ? 'awre, WAVEN-instrumented (every access through the page tables)' : r.build === 'plain' ? 'awre, plain (flat linear memory)' : 'not an awre enclave module'}`,
-    `  ABI       ${r.abi === null ? 'none declared' : r.abi}`,
+    `  ABI       ${r.abi === null ? 'none read (no abi_version export, or it did not answer within 3 s)' : r.abi}`,
     `  memory    ${r.memory ? `${r.memory.imported ? 'imported, ' : ''}${r.memory.initial} page(s) initial, ${r.memory.maximum ?? 'no'} maximum` : 'none'}`,
     `  imports   ${r.imports.length === 0 ? 'none' : r.imports.map((i) => `${i.module}.${i.name} (${i.kind})`).join(', ')}`,
     `  exports   ${r.exports.length}: ${r.exports.map((e) => e.name).join(', ')}`,

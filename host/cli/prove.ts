@@ -27,7 +27,11 @@ export function runProve(a: ProveArgs): { kind: 'inclusion' | 'consistency'; fil
     if (!/^(0|[1-9][0-9]*)$/.test(a.index)) throw new CliFailure(EXIT.usage, `--index: expected a tuple number, got "${a.index}"`);
     const i = Number(a.index);
     if (i >= latest.size) throw new CliFailure(EXIT.usage, `--index: tuple ${i} is not covered by the latest checkpoint (size ${latest.size})`);
-    return { kind: 'inclusion', file: inclusionProofFile(leaves, i, latest.note) };
+    try {
+      return { kind: 'inclusion', file: inclusionProofFile(leaves, i, latest.note) };
+    } catch (e) {
+      throw new CliFailure(EXIT.failed, `prove: the log's latest checkpoint is malformed (${(e as Error).message}); run awre verify`);
+    }
   }
   const old = readText(a.since!, 'checkpoint');
   try {

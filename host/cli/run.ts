@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { openFeed } from '../qrng/open.js';
 import { attestationKeyFile, parseAuditorPublicKey } from '../../recorder/keys.js';
 import { RecordedSession } from '../../recorder/session.js';
@@ -25,6 +25,10 @@ export interface RunArgs {
   frameBytes: number;
   checkpointEvery: number;
   auditorKey?: string;
+  /** `file:` sources: the operator declares the device a quantum source. */
+  quantum?: boolean;
+  /** Override the source's claimed min-entropy (bits per byte, (0, 8]). */
+  minEntropy?: number;
   force?: boolean;
   json?: boolean;
 }
@@ -45,6 +49,10 @@ export interface RunResult {
 
 const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'checkpoints', 'summary.json', 'summary.dsse.json'];
 
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 /** mkdir -p, one component at a time (Node 20's recursive mkdir spins on some paths, e.g. under /proc). */
 function makeDirs(dir: string): void {
   const abs = resolve(dir);
@@ -58,14 +66,21 @@ function makeDirs(dir: string): void {
 
 /** Prepare --out: create it; refuse to mix with an earlier run unless --force (which removes only awre's files). */
 function prepareOut(out: string, force: boolean): void {
+  if (out.trim() === '') throw new CliFailure(EXIT.usage, '--out: expected a directory, got an empty string');
+  const lock = join(out, 'abw34.log.lock');
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8').trim());
+    if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) throw new CliFailure(EXIT.usage, `--out: a run (process ${pid}) is writing to ${out} now; choose another --out`);
+  }
   if (existsSync(join(out, 'abw34.log'))) {
     if (!force) throw new CliFailure(EXIT.usage, `--out: ${out} holds an earlier run (abw34.log); choose another --out or pass --force to replace it`);
     for (const f of FILES) rmSync(join(out, f), { force: true, recursive: true });
   }
   try {
     makeDirs(out);
-    writeFileSync(join(out, '.awre-write-test'), '');
-    rmSync(join(out, '.awre-write-test'));
+    const probe = join(out, `.awre-write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
   } catch (e) {
     throw new CliFailure(EXIT.io, `--out: cannot write to ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -73,7 +88,8 @@ function prepareOut(out: string, force: boolean): void {
 
 export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResult> {
   const auditor = a.auditorKey === undefined ? undefined : parseWith(() => parseAuditorPublicKey(readText(a.auditorKey!, 'auditor public key')), '--auditor-key');
-  const feed = parseWith(() => openFeed(a.qrng), '--qrng');
+  if (a.quantum && !a.qrng.startsWith('file:')) throw new CliFailure(EXIT.usage, '--quantum: only a file: source can be declared quantum (anu: is quantum already; sim: and os are not)');
+  const feed = parseWith(() => openFeed(a.qrng, { ...(a.quantum ? { quantum: true } : {}), ...(a.minEntropy !== undefined ? { minEntropy: a.minEntropy } : {}) }), '--qrng');
   prepareOut(a.out, a.force ?? false);
   const files = {
     log: join(a.out, 'abw34.log'), key: join(a.out, 'attestation.pub.json'), checkpoint: join(a.out, 'checkpoint.txt'), checkpoints: join(a.out, 'checkpoints'),
@@ -141,14 +157,23 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
   return result;
 }
 
+/** A path as one POSIX shell word: single-quoted unless plainly safe; never starting with '-'. */
+export function shellWord(p: string): string {
+  const w = p.startsWith('-') ? `./${p}` : p;
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
 function verifyCommand(f: RunResult['files'], auditorKey: string | undefined): string {
-  const rel = (p: string) => { const r = relative(process.cwd(), p); return r === '' ? '.' : r.includes(' ') ? JSON.stringify(r) : r; };
-  const escrow = f.escrow ? ` --escrow ${rel(f.escrow)} --auditor-key ${auditorKey ? rel(auditorKey.replace(/\.pub\.json$/, '.key.json')) : '<auditor.key.json>'}` : '';
+  const rel = (p: string) => shellWord(relative(process.cwd(), p) || '.');
+  // The auditor's secret key belongs to the auditor: name it only when it sits beside the public key given.
+  const secret = auditorKey?.endsWith('.pub.json') ? auditorKey.replace(/\.pub\.json$/, '.key.json') : undefined;
+  const keyArg = secret !== undefined && existsSync(secret) ? rel(secret) : '<auditor.key.json>';
+  const escrow = f.escrow ? ` --escrow ${rel(f.escrow)} --auditor-key ${keyArg}` : '';
   return `npx awre verify ${rel(f.log)} --key ${rel(f.key)}${escrow}`;
 }
 
 export function renderRun(r: RunResult): string {
-  const ms = (x: number) => x.toFixed(2);
+  const ms = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
   return [
     `awre run: ${r.sessions} PQC1 handshake(s) (ML-KEM-768 + ML-DSA-65) between two WAVEN tenants, ${r.framesEachWay} AES-256-GCM frame(s) each way per handshake`,
     `module   sha256 ${r.profile.module}`,
@@ -172,6 +197,12 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     .option('--frames <n>', 'AES-GCM frames each way per handshake', intIn(0, 1_000_000), 16)
     .option('--frame-bytes <n>', 'plaintext bytes per frame', intIn(0, 32752), 256)
     .option('--checkpoint-every <n>', 'tuples between signed checkpoints', intIn(1, 1_000_000), 1000)
+    .option('--quantum', 'declare a file: source (a QRNG device or capture) quantum')
+    .option('--min-entropy <bits>', 'override the source\'s claimed min-entropy, bits per byte in (0, 8]', (v: string) => {
+      const h = Number(v);
+      if (!(h > 0 && h <= 8)) throw new InvalidArgumentError('expected bits per byte in (0, 8]');
+      return h;
+    })
     .option('--auditor-key <file>', 'an auditor public key (awre keygen --auditor): write the escrow for a replay')
     .option('--force', 'replace an earlier run in --out')
     .option('--json', 'print the result as JSON')

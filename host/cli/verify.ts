@@ -30,6 +30,7 @@ export interface VerifyResult extends VerifyReport {
 
 export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   if ((a.escrow === undefined) !== (a.auditorKey === undefined)) throw new CliFailure(EXIT.usage, '--escrow and --auditor-key go together');
+  if (a.module !== undefined && a.escrow === undefined) throw new CliFailure(EXIT.usage, '--module: only a replay (--escrow, --auditor-key) runs a module');
   const key = parseWith(() => parseAttestationKey(readText(a.key, 'attestation key')), '--key');
   const policy = a.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(a.policy!, 'policy')), '--policy');
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
@@ -60,7 +61,7 @@ export function renderVerify(r: VerifyResult): string {
   const out = [
     `${r.log}: ${r.tuples} tuples, ${r.checkpoints} checkpoints, verified through size ${r.verifiedSize}${r.root ? ` (root ${r.root})` : ''}`,
     r.profile ? `profile: module ${r.profile.module}, ABI ${r.profile.abi}, MMU ${r.profile.mmu}, awre ${r.profile.awre}` : 'profile: none',
-    `replay from the escrow: ${r.replayed ? 'done' : 'not asked (--escrow, --auditor-key)'}`,
+    `replay from the escrow: ${r.replayed ? 'done' : r.findings.some((f) => f.event === 'escrow-invalid') ? 'failed: the escrow did not open' : 'not asked (--escrow, --auditor-key)'}`,
   ];
   for (const f of r.findings) {
     out.push(`${f.severity === 'error' ? 'FAIL' : 'warn'} ${f.event}${f.seq === null ? '' : ` @${f.seq}`}: ${f.message}` +
