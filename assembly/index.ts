@@ -255,19 +255,6 @@ export function drbg_uninstantiate(): i32 {
   return OK;
 }
 
-/**
- * TEST ONLY (the known-answer tests): generate `len` DRBG bytes into the I/O
- * window, where the host can read them. The DRBG exists to make keys inside
- * the enclave; in production its output must never reach the host, and a
- * later change gates or removes this export. len > DRBG_MAX_REQUEST_BYTES is
- * ERR_TOO_LARGE; `out` must not overlap `add`.
- */
-export function drbg_generate_test(out: usize, len: usize, add: usize, addLen: usize): i32 {
-  if (len > <usize>DRBG_MAX_REQUEST_BYTES) return ERR_TOO_LARGE;
-  if (!inIO(out, len) || !inIO(add, addLen) || !disjoint(out, len, add, addLen)) return ERR_ARG;
-  return drbgGenerate(out, len, add, addLen);
-}
-
 // ---- The vault (assembly/vault.ts): keys that never leave ----------------------
 
 /** A new ML-KEM key pair from the DRBG (level 512/768/1024): a handle (> 0) or a status. */

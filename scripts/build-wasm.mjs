@@ -10,12 +10,16 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outFile = process.argv[2] ?? join(root, 'build', 'enclave.wasm');
+// --test builds build/enclave.test.wasm from assembly/index.test.ts: the same
+// enclave plus the test-only exports (never in the production module).
+const TEST = process.argv.includes('--test');
+const args = process.argv.slice(2).filter((a) => a !== '--test');
+const outFile = args[0] ?? join(root, 'build', TEST ? 'enclave.test.wasm' : 'enclave.wasm');
 mkdirSync(dirname(outFile), { recursive: true });
 
 // asc prints its diagnostics to our stderr as it goes.
 const { error } = await asc.main(
-  ['--config', join(root, 'asconfig.json'), '--target', 'release', '--outFile', outFile],
+  [...(TEST ? [join(root, 'assembly', 'index.test.ts')] : []), '--config', join(root, 'asconfig.json'), '--target', 'release', '--outFile', outFile],
   { stdout: process.stdout, stderr: process.stderr },
 );
 if (error) {

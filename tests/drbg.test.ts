@@ -102,7 +102,7 @@ const STATUS: Record<Status, number> = {
 
 /** A fresh module (its own DRBG state) and the calls in host terms. */
 class Harness {
-  readonly en = new Enclave(readModule());
+  readonly en = new Enclave(readModule('enclave.test.wasm')); // the test build: it has drbg_generate_test
   readonly x = this.en.exports;
   readonly io = this.en.io;
   readonly N = this.en.ioBytes;
@@ -135,7 +135,7 @@ class Harness {
   generate(len: number, a: Uint8Array): { status: number; out: Uint8Array } {
     const [pa] = this.place(a);
     const outOff = a.length + len <= this.N ? a.length : 0;
-    const st = this.x.drbg_generate_test(this.io + outOff, len, pa!, a.length);
+    const st = this.x.drbg_generate_test!(this.io + outOff, len, pa!, a.length);
     const out = this.en.get(outOff, len);
     this.en.wipe(0, this.N);
     return { status: st, out };
@@ -322,17 +322,17 @@ describe('limits', () => {
 
   it('calls before instantiate and after uninstantiate are ERR_DRBG_UNSEEDED and write nothing', () => {
     const io = h.io;
-    refusedUntouched(() => h.x.drbg_generate_test(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate before instantiate');
-    refusedUntouched(() => h.x.drbg_generate_test(io, 0, io, 0), abi.ERR_DRBG_UNSEEDED, 'generate(0) before instantiate');
+    refusedUntouched(() => h.x.drbg_generate_test!(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate before instantiate');
+    refusedUntouched(() => h.x.drbg_generate_test!(io, 0, io, 0), abi.ERR_DRBG_UNSEEDED, 'generate(0) before instantiate');
     refusedUntouched(() => h.x.drbg_reseed(io, 32, io, 0), abi.ERR_DRBG_UNSEEDED, 'reseed before instantiate');
     refusedUntouched(() => h.x.drbg_reseed(io, 31, io, 0), abi.ERR_LENGTH, 'short reseed before instantiate (length first)');
     expect(h.x.drbg_requests(), 'drbg_requests before instantiate').toBe(abi.ERR_DRBG_UNSEEDED);
     expect(h.x.drbg_uninstantiate()).toBe(abi.OK); // idempotent
-    refusedUntouched(() => h.x.drbg_generate_test(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate after a lone uninstantiate');
+    refusedUntouched(() => h.x.drbg_generate_test!(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate after a lone uninstantiate');
     step(h, m, { kind: 'instantiate', e: rng.bytes(32), n: NONE, p: NONE }, 'instantiate');
     step(h, m, { kind: 'generate', len: 32, a: NONE }, 'generate');
     step(h, m, { kind: 'uninstantiate' }, 'uninstantiate');
-    refusedUntouched(() => h.x.drbg_generate_test(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate after uninstantiate');
+    refusedUntouched(() => h.x.drbg_generate_test!(io, 32, io + 100, 0), abi.ERR_DRBG_UNSEEDED, 'generate after uninstantiate');
     refusedUntouched(() => h.x.drbg_reseed(io, 32, io, 0), abi.ERR_DRBG_UNSEEDED, 'reseed after uninstantiate');
     expect(h.x.drbg_requests(), 'drbg_requests after uninstantiate').toBe(abi.ERR_DRBG_UNSEEDED);
     step(h, m, { kind: 'instantiate', e: rng.bytes(32), n: NONE, p: NONE }, 'instantiate again');
@@ -358,12 +358,12 @@ describe('limits', () => {
     step(h, m, { kind: 'instantiate', e: rng.bytes(32), n: NONE, p: NONE }, 'instantiate');
     const io = h.io;
     for (const len of [MAX_REQUEST + 1, 100_000, 0x7fffffff, -1]) {
-      refusedUntouched(() => h.x.drbg_generate_test(io, len, io, 0), abi.ERR_TOO_LARGE, `generate(${len})`);
+      refusedUntouched(() => h.x.drbg_generate_test!(io, len, io, 0), abi.ERR_TOO_LARGE, `generate(${len})`);
     }
     step(h, m, { kind: 'generate', len: MAX_REQUEST, a: NONE }, 'generate(65536) after the refusals');
     // Before instantiate, too: the limit is checked first.
     const fresh = new Harness();
-    expect(fresh.x.drbg_generate_test(fresh.io, MAX_REQUEST + 1, fresh.io, 0)).toBe(abi.ERR_TOO_LARGE);
+    expect(fresh.x.drbg_generate_test!(fresh.io, MAX_REQUEST + 1, fresh.io, 0)).toBe(abi.ERR_TOO_LARGE);
   });
 
   it(`the reseed interval: ${RESEED_INTERVAL} requests per seed, then ERR_DRBG_RESEED until a reseed`, () => {
@@ -375,7 +375,7 @@ describe('limits', () => {
       // Requests 1 .. interval (counter 1 .. 2^16), straight on the raw export: a few bytes each, all compared.
       for (let i = 1; i <= RESEED_INTERVAL; i++) {
         const len = i % 5;
-        const st = x.drbg_generate_test(io, len, io + 8, 0);
+        const st = x.drbg_generate_test!(io, len, io + 8, 0);
         const want = m.generate(len, NONE);
         if (st !== abi.OK || want.status !== 'OK' || hex(h.en.get(0, len)) !== hex(want.out!)) {
           expect.fail(`${round}: request ${i}: status ${st}, output ${hex(h.en.get(0, len))}, model ${want.status} ${want.out && hex(want.out)}`);
@@ -384,11 +384,11 @@ describe('limits', () => {
       expect(m.counter).toBe(RESEED_INTERVAL + 1);
       expect(x.drbg_requests(), `${round}: drbg_requests at the interval`).toBe(RESEED_INTERVAL);
       // Request 2^16 + 1, and again: refused, nothing written, nothing advanced.
-      refusedUntouched(() => x.drbg_generate_test(io, 32, io + 64, 0), abi.ERR_DRBG_RESEED, `${round}: request ${RESEED_INTERVAL + 1}`);
-      refusedUntouched(() => x.drbg_generate_test(io, 0, io, 0), abi.ERR_DRBG_RESEED, `${round}: request ${RESEED_INTERVAL + 1} again, 0 bytes`);
+      refusedUntouched(() => x.drbg_generate_test!(io, 32, io + 64, 0), abi.ERR_DRBG_RESEED, `${round}: request ${RESEED_INTERVAL + 1}`);
+      refusedUntouched(() => x.drbg_generate_test!(io, 0, io, 0), abi.ERR_DRBG_RESEED, `${round}: request ${RESEED_INTERVAL + 1} again, 0 bytes`);
       expect(m.generate(32, NONE).status).toBe('RESEED');
       // A too-large request is still ERR_TOO_LARGE (argument checks come first).
-      refusedUntouched(() => x.drbg_generate_test(io, MAX_REQUEST + 1, io, 0), abi.ERR_TOO_LARGE, `${round}: too large at the interval`);
+      refusedUntouched(() => x.drbg_generate_test!(io, MAX_REQUEST + 1, io, 0), abi.ERR_TOO_LARGE, `${round}: too large at the interval`);
       expect(x.drbg_requests(), `${round}: refused requests are not counted`).toBe(RESEED_INTERVAL);
     }
     // After the last round, a reseed makes it work again and its first output still matches.
@@ -492,14 +492,14 @@ describe('pointers: ERR_ARG without trapping; the module keeps working', () => {
       refused(`instantiate: personalization ${name}`, () => x.drbg_instantiate(io, 32, io, 0, p, len));
       refused(`reseed: entropy ${name}`, () => x.drbg_reseed(p, len, io, 0));
       refused(`reseed: additional input ${name}`, () => x.drbg_reseed(io, 32, p, len));
-      if (len >= 0 && len <= MAX_REQUEST) refused(`generate: output ${name}`, () => x.drbg_generate_test(p, len, io, 0));
-      refused(`generate: additional input ${name}`, () => x.drbg_generate_test(io, 16, p, len));
+      if (len >= 0 && len <= MAX_REQUEST) refused(`generate: output ${name}`, () => x.drbg_generate_test!(p, len, io, 0));
+      refused(`generate: additional input ${name}`, () => x.drbg_generate_test!(io, 16, p, len));
     }
     // Output overlapping the additional input (any overlap, either side).
-    refused('generate: output = additional input', () => x.drbg_generate_test(io, 32, io, 32));
-    refused('generate: output overlaps the end of the additional input', () => x.drbg_generate_test(io + 16, 32, io, 17));
-    refused('generate: output overlaps the start of the additional input', () => x.drbg_generate_test(io, 32, io + 31, 10));
-    refused('generate: additional input inside the output', () => x.drbg_generate_test(io, MAX_REQUEST, io + 100, 1));
+    refused('generate: output = additional input', () => x.drbg_generate_test!(io, 32, io, 32));
+    refused('generate: output overlaps the end of the additional input', () => x.drbg_generate_test!(io + 16, 32, io, 17));
+    refused('generate: output overlaps the start of the additional input', () => x.drbg_generate_test!(io, 32, io + 31, 10));
+    refused('generate: additional input inside the output', () => x.drbg_generate_test!(io, MAX_REQUEST, io + 100, 1));
     // Nothing changed: the next answers are the model's.
     expect(hex(m.key!)).toBe(keyBefore);
     step(h, m, { kind: 'generate', len: 100, a: rng.bytes(32) }, 'generate after the refusals');
