@@ -131,8 +131,8 @@ export class LogWriter {
         if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw new AwreError('LOG_IO', `${this.lockPath}: cannot create the lock: ${(cause as NodeJS.ErrnoException).code}`, { cause });
         }
-        const pid = Number(readFileSync(this.lockPath, 'utf8').trim());
-        if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
+        const pid = liveWriter(this.path);
+        if (pid !== undefined) {
           throw new AwreError('LOG_LOCKED', `${this.path} is being written by process ${pid} (lock ${this.lockPath})`, { got: pid });
         }
         unlinkSync(this.lockPath); // stale: its writer is gone
@@ -144,6 +144,17 @@ export class LogWriter {
   private releaseLock(): void {
     try { unlinkSync(this.lockPath); } catch { /* already gone */ }
   }
+}
+
+/** The pid of the live process holding the log's lock, or undefined (no lock, or its writer is gone). */
+export function liveWriter(logPath: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(`${logPath}.lock`, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return Number.isSafeInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
 }
 
 function alive(pid: number): boolean {

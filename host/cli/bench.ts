@@ -3,14 +3,13 @@
 // terminal (quiet when piped), the tables with ratios against each peer, the
 // machine they ran on, the results as JSON, and optionally a bar chart of
 // the ratios.
-import { writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { SUITES } from '../../benches/suites.js';
 import { machineInfo, machineLine, type MachineInfo } from '../../benches/lib/machine.js';
 import { ratiosOf, type Ratio } from '../../benches/lib/ratios.js';
 import { ratioChart } from '../../benches/lib/svg.js';
-import { CliFailure, EXIT } from './io.js';
+import { CliFailure, EXIT, writeText } from './io.js';
 
 export interface BenchResult {
   machine: MachineInfo;
@@ -54,16 +53,13 @@ export function registerBench(program: Command, done: (code: number) => void): v
       // The outputs must be writable before minutes of measuring, not after.
       for (const path of [o.out, o.svg]) {
         if (path === undefined) continue;
-        try { writeFileSync(path, ''); } catch (e) { throw new CliFailure(EXIT.io, `cannot write ${path}: ${(e as NodeJS.ErrnoException).code}`); }
+        writeText(path, '');
       }
       const tty = process.stderr.isTTY && !o.json;
       const bar = tty ? new SingleBar({ format: 'bench [{bar}] {value}/{total} suites, now: {suite}', stream: process.stderr, hideCursor: true }) : undefined;
       const r = await runBench(o, bar);
-      const write = (path: string, text: string) => {
-        try { writeFileSync(path, text); } catch (e) { throw new CliFailure(EXIT.io, `cannot write ${path}: ${(e as NodeJS.ErrnoException).code}`); }
-      };
-      write(o.out, `${JSON.stringify(r, null, 2)}\n`);
-      if (o.svg) write(o.svg, ratioChart(r.ratios, 'awre: ratios against peers and overheads', `${machineLine(r.machine)}${o.quick ? ' (quick run)' : ''}`));
+      writeText(o.out, `${JSON.stringify(r, null, 2)}\n`);
+      if (o.svg) writeText(o.svg, ratioChart(r.ratios, 'awre: ratios against peers and overheads', `${machineLine(r.machine)}${o.quick ? ' (quick run)' : ''}`));
       console.log(o.json ? JSON.stringify(r, null, 2) : `${renderBench(r)}\n\nresults: ${o.out}${o.svg ? `, chart: ${o.svg}` : ''}`);
       done(r.ok ? EXIT.ok : EXIT.failed);
     });

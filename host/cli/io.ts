@@ -1,5 +1,5 @@
 // What every command shares: the exit codes, typed failures, and reading files.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, io: 3 } as const;
 
@@ -23,6 +23,15 @@ export function readBytes(path: string, what: string): Uint8Array {
     return readFileSync(path);
   } catch (e) {
     throw new CliFailure(EXIT.io, `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Write a file, or fail with exit 3 naming it. */
+export function writeText(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new CliFailure(EXIT.io, `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -1,12 +1,11 @@
 // `awre prove <log> --index <n> | --since <checkpoint file> [--out <file>]`:
 // export a C2SP tlog-proof of one tuple under the log's latest checkpoint, or
 // a consistency proof from an earlier checkpoint to the latest one.
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { splitLog } from '../../recorder/log.js';
 import { consistencyProofFile, inclusionProofFile } from '../../recorder/proofs.js';
 import { tupleLeaf, type Tuple } from '../../recorder/tuple.js';
-import { CliFailure, EXIT, readText } from './io.js';
+import { CliFailure, EXIT, readText, writeText } from './io.js';
 
 export interface ProveArgs { log: string; index?: string; since?: string; out?: string }
 
@@ -52,7 +51,7 @@ export function registerProve(program: Command, done: (code: number) => void): v
       const r = runProve({ ...o, log });
       if (o.out === undefined) process.stdout.write(r.file);
       else {
-        try { writeFileSync(o.out, r.file); } catch (e) { throw new CliFailure(EXIT.io, `cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code}`); }
+        writeText(o.out, r.file);
       }
       done(EXIT.ok);
     });

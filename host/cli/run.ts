@@ -11,10 +11,11 @@ import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openFeed } from '../qrng/open.js';
 import { attestationKeyFile, parseAuditorPublicKey } from '../../recorder/keys.js';
+import { liveWriter } from '../../recorder/log.js';
 import { RecordedSession } from '../../recorder/session.js';
 import type { Profile } from '../../recorder/tuple.js';
 import { AwreError } from '../errors.js';
-import { CliFailure, EXIT, parseWith, readText } from './io.js';
+import { CliFailure, EXIT, parseWith, readText, writeText } from './io.js';
 import { intIn, percentile } from './options.js';
 
 export interface RunArgs {
@@ -49,10 +50,6 @@ export interface RunResult {
 
 const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'checkpoints', 'summary.json', 'summary.dsse.json'];
 
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
 /** mkdir -p, one component at a time (Node 20's recursive mkdir spins on some paths, e.g. under /proc). */
 function makeDirs(dir: string): void {
   const abs = resolve(dir);
@@ -67,11 +64,8 @@ function makeDirs(dir: string): void {
 /** Prepare --out: create it; refuse to mix with an earlier run unless --force (which removes only awre's files). */
 function prepareOut(out: string, force: boolean): void {
   if (out.trim() === '') throw new CliFailure(EXIT.usage, '--out: expected a directory, got an empty string');
-  const lock = join(out, 'abw34.log.lock');
-  if (existsSync(lock)) {
-    const pid = Number(readFileSync(lock, 'utf8').trim());
-    if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) throw new CliFailure(EXIT.usage, `--out: a run (process ${pid}) is writing to ${out} now; choose another --out`);
-  }
+  const pid = liveWriter(join(out, 'abw34.log'));
+  if (pid !== undefined) throw new CliFailure(EXIT.usage, `--out: a run (process ${pid}) is writing to ${out} now; choose another --out`);
   if (existsSync(join(out, 'abw34.log'))) {
     if (!force) throw new CliFailure(EXIT.usage, `--out: ${out} holds an earlier run (abw34.log); choose another --out or pass --force to replace it`);
     for (const f of FILES) rmSync(join(out, f), { force: true, recursive: true });
@@ -96,9 +90,6 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
     summary: join(a.out, 'summary.json'), dsse: join(a.out, 'summary.dsse.json'), escrow: auditor ? join(a.out, 'abw34.escrow') : null,
   };
   const origin = `awre.local/run/${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex')}`;
-  const write = (path: string, text: string) => {
-    try { writeFileSync(path, text); } catch (e) { throw new CliFailure(EXIT.io, `cannot write ${path}: ${(e as NodeJS.ErrnoException).code}`); }
-  };
   let session: RecordedSession;
   try {
     session = await RecordedSession.start({
@@ -110,7 +101,7 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
     if (e instanceof AwreError && (e.code === 'LOG_IO' || e.code === 'LOG_LOCKED')) throw new CliFailure(EXIT.io, e.message);
     throw e;
   }
-  write(files.key, attestationKeyFile(origin, session.signer.publicKey));
+  writeText(files.key, attestationKeyFile(origin, session.signer.publicKey));
   const hs: number[] = [], fr: number[] = [];
   progress?.start(a.sessions, 0);
   for (let i = 0; i < a.sessions; i++) {
@@ -144,16 +135,16 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
     verify: verifyCommand(files, a.auditorKey),
   };
   await feed.close();
-  write(files.checkpoint, halted.checkpoint);
+  writeText(files.checkpoint, halted.checkpoint);
   // Every checkpoint as its own signed note (checkpoints/<size>.checkpoint), for `awre verify --since` later.
   makeDirs(files.checkpoints);
   for (const line of readFileSync(files.log, 'utf8').split('\n')) {
     if (!line.includes('"kind":"checkpoint"')) continue;
     const c = (JSON.parse(line) as { checkpoint: { size: number; note: string } }).checkpoint;
-    write(join(files.checkpoints, `${c.size}.checkpoint`), c.note);
+    writeText(join(files.checkpoints, `${c.size}.checkpoint`), c.note);
   }
-  write(files.dsse, `${JSON.stringify(halted.summary, null, 2)}\n`);
-  write(files.summary, `${JSON.stringify(result, null, 2)}\n`);
+  writeText(files.dsse, `${JSON.stringify(halted.summary, null, 2)}\n`);
+  writeText(files.summary, `${JSON.stringify(result, null, 2)}\n`);
   return result;
 }
 
