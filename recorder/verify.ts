@@ -77,13 +77,11 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     try { canon = canonicalize(t); } catch { canon = undefined; }
     if (canon !== line) add('not-canonical', i, 'the line is not the RFC 8785 form of its JSON');
     if (t.abw !== ABW || t.v !== VERSION) add('unknown-version', i, 'unknown format', { got: { abw: t.abw, v: t.v }, expected: { abw: ABW, v: VERSION } });
+    const problem = shapeProblem(t);
     if (!TUPLE_KINDS.includes(t.kind)) add('unknown-kind', i, 'unknown tuple kind', { got: t.kind });
-    else {
-      const problem = shapeProblem(t);
-      if (problem) add('malformed-tuple', i, `not a well-formed ${t.kind} tuple: ${problem}`);
-    }
+    else if (problem) add('malformed-tuple', i, `not a well-formed ${t.kind} tuple: ${problem}`);
     // Only well-formed tuples reach the content checks below (a malformed one is already a finding).
-    tuples.push(shapeProblem(t) === undefined ? t : undefined);
+    tuples.push(problem === undefined ? t : undefined);
     if (t.seq !== i) add('seq-gap', i, 'seq is not contiguous from 0', { got: t.seq, expected: i });
     if (typeof t.t !== 'number' || !Number.isSafeInteger(t.t)) add('bad-time', i, 't is not an integer', { got: t.t });
     else if (t.t < lastT) add('time-regression', i, 'time goes backwards', { got: t.t, expected: `>= ${lastT}` });
