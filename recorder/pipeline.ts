@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AwreError } from '../host/errors.js';
 import type { NoteSigner } from './note.js';
-import { RecorderFront, checkOptions, type RecorderEvent, type RecorderOptions } from './recorder.js';
+import { RecorderFront, checkOptions, type Halted, type RecorderEvent, type RecorderOptions } from './recorder.js';
 import type { SyncMode } from './log.js';
 import { profileDigest } from './tuple.js';
 
@@ -141,10 +141,10 @@ export class PipelinedRecorder extends RecorderFront {
     return this.request('durable') as Promise<void>;
   }
 
-  async halt(): Promise<{ tuples: number; checkpoint: string }> {
+  async halt(): Promise<Halted> {
     try {
       this.dispatch({ k: 'halt', t: this.now() });
-      return (await this.request('halt')) as { tuples: number; checkpoint: string };
+      return (await this.request('halt')) as Halted;
     } finally {
       this.halted = true;
       await this.worker.terminate();

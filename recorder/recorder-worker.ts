@@ -6,7 +6,7 @@ import { EscrowWriter } from './escrow.js';
 import { LogWriter } from './log.js';
 import type { NoteSigner } from './note.js';
 import { ANSWERED, ASKED, CALL_HEADER, type PipelineOptions, type WireEvent } from './pipeline.js';
-import { TupleBuilder, type RecorderEvent } from './recorder.js';
+import { TupleBuilder, halted, type RecorderEvent } from './recorder.js';
 
 const { options, t0, channel, escrow } = workerData as {
   options: Omit<PipelineOptions, 'escrow'>; t0: number; channel: SharedArrayBuffer; escrow?: { path: string; key: Uint8Array };
@@ -86,7 +86,7 @@ port.on('message', (m: { events?: WireEvent[]; arena?: Uint8Array; names?: strin
   void log.durable().then(() => {
     if (m.request === 'halt') {
       log.close();
-      port.postMessage({ id: m.id, ok: true, value: { tuples: builder.size, checkpoint: builder.checkpoints[builder.checkpoints.length - 1] } });
+      port.postMessage({ id: m.id, ok: true, value: halted(builder) });
     } else {
       port.postMessage({ id: m.id, ok: true });
     }

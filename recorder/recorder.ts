@@ -65,6 +65,17 @@ export type RecorderEvent =
 
 const EMPTY_PT = new PageTables().hashes();
 
+/** What a halt leaves: the tuple count, the final checkpoint, and every checkpoint (size and signed note). */
+export interface Halted {
+  tuples: number;
+  checkpoint: string;
+  checkpoints: { size: number; note: string }[];
+}
+
+export function halted(b: TupleBuilder): Halted {
+  return { tuples: b.size, checkpoint: b.checkpoints[b.checkpoints.length - 1]!.note, checkpoints: b.checkpoints };
+}
+
 export function checkOptions(o: RecorderOptions): number {
   const every = o.checkpointEvery ?? 1000;
   if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`"checkpointEvery" expected an integer >= 1, got ${o.checkpointEvery}`);
@@ -76,7 +87,8 @@ export class TupleBuilder {
   readonly tree = new MerkleTree();
   readonly profileDigest: string;
   readonly checkpointEvery: number;
-  readonly checkpoints: string[] = [];
+  /** Every checkpoint so far: the size of the tree it signs, and the signed note. */
+  readonly checkpoints: { size: number; note: string }[] = [];
   private prev = GENESIS_PREV;
   private lastT = 0;
   private signer: NoteSigner | undefined;
@@ -153,7 +165,7 @@ export class TupleBuilder {
     const note = signNote(checkpointBody(this.options.origin, size, root, t), this.signer);
     this.sinceCheckpoint = 0; // the checkpoint tuple itself does not count
     this.append(t, { kind: 'checkpoint', checkpoint: { size, root: Buffer.from(root).toString('hex'), note } });
-    this.checkpoints.push(note);
+    this.checkpoints.push({ size, note });
   }
 
   /**
@@ -198,7 +210,7 @@ export abstract class RecorderFront {
   protected abstract now(): number;
   abstract readonly profileDigest: string;
   abstract durable(): Promise<void>;
-  abstract halt(): Promise<{ tuples: number; checkpoint: string }>;
+  abstract halt(): Promise<Halted>;
   /** Stop without a halt tuple (a session that failed to start). */
   abstract abort(): Promise<void>;
 
@@ -243,10 +255,10 @@ export class Recorder extends RecorderFront {
   durable(): Promise<void> { return this.sink.durable(); }
   async abort(): Promise<void> { this.sink.close(); }
 
-  async halt(): Promise<{ tuples: number; checkpoint: string }> {
+  async halt(): Promise<Halted> {
     this.dispatch({ k: 'halt', t: this.now() });
     await this.sink.durable();
     this.sink.close();
-    return { tuples: this.builder.size, checkpoint: this.builder.checkpoints[this.builder.checkpoints.length - 1]! };
+    return halted(this.builder);
   }
 }

@@ -14,7 +14,7 @@ import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from './attest.js';
 import type { SyncMode } from './log.js';
 import { PipelinedRecorder } from './pipeline.js';
-import { Recorder, RecorderFront, type EscrowSink, type TupleSink } from './recorder.js';
+import { Recorder, RecorderFront, type EscrowSink, type Halted, type TupleSink } from './recorder.js';
 import { sessionStatement, signDsse, type DsseEnvelope } from './summary.js';
 
 /** Live: a log file written by the pipelined recorder (and an escrow beside it). Replay: a sink in memory. */
@@ -112,7 +112,7 @@ export class RecordedSession {
   }
 
   /** Halt: the halt tuple and the final checkpoint, then the signed session summary (DSSE). */
-  async halt(): Promise<{ tuples: number; checkpoint: string; summary: DsseEnvelope }> {
+  async halt(): Promise<Halted & { summary: DsseEnvelope }> {
     const r = await this.recorder.halt();
     const p = this.recorder.options.profile;
     const statement = sessionStatement('enclave.waven.wasm', p.module, {

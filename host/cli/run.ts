@@ -5,7 +5,7 @@
 // and halts. It leaves the log, the attestation key, the checkpoint, the
 // signed summary and (with --auditor-key) the escrow in --out, and prints the
 // `awre verify` command that checks them.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -138,11 +138,7 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
   writeText(files.checkpoint, halted.checkpoint);
   // Every checkpoint as its own signed note (checkpoints/<size>.checkpoint), for `awre verify --since` later.
   makeDirs(files.checkpoints);
-  for (const line of readFileSync(files.log, 'utf8').split('\n')) {
-    if (!line.includes('"kind":"checkpoint"')) continue;
-    const c = (JSON.parse(line) as { checkpoint: { size: number; note: string } }).checkpoint;
-    writeText(join(files.checkpoints, `${c.size}.checkpoint`), c.note);
-  }
+  for (const c of halted.checkpoints) writeText(join(files.checkpoints, `${c.size}.checkpoint`), c.note);
   writeText(files.dsse, `${JSON.stringify(halted.summary, null, 2)}\n`);
   writeText(files.summary, `${JSON.stringify(result, null, 2)}\n`);
   return result;
