@@ -54,3 +54,12 @@ export function concatWiping(a: Uint8Array, b: Uint8Array): Uint8Array {
   b.fill(0);
   return out;
 }
+
+/** `n` as a little-endian unsigned integer of `width` bytes (le32, le64 in the specs). */
+export function leBytes(n: number, width: 4 | 8): Uint8Array {
+  const b = new Uint8Array(width);
+  const dv = new DataView(b.buffer);
+  if (width === 4) dv.setUint32(0, n, true);
+  else dv.setBigUint64(0, BigInt(n), true);
+  return b;
+}

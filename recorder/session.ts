@@ -4,6 +4,7 @@
 // the escrow, tuples to memory, the recorded clock), which must then write
 // the same tuples bit for bit.
 import { ABI_VERSION } from '../abi/lengths.js';
+import { leBytes } from '../host/bytes.js';
 import { Enclave } from '../host/enclave/enclave.js';
 import { moduleDigest, readModule } from '../host/enclave/module.js';
 import type { QrngFeed } from '../host/qrng/feed.js';
@@ -34,7 +35,6 @@ export interface SessionOptions {
   reseedAfter?: number;
 }
 
-const le = (n: number, bytes: number) => { const b = new Uint8Array(bytes); let v = BigInt(n); for (let i = 0; i < bytes; i++) { b[i] = Number(v & 0xffn); v >>= 8n; } return b; };
 
 export class RecordedSession {
   readonly recorder: RecorderFront;
@@ -87,7 +87,7 @@ export class RecordedSession {
   async handshake(timeMs: number): Promise<Handshake> {
     for (const e of [this.pair.initiator, this.pair.responder]) await this.seeder.maybeReseed(e);
     const h = this.pair.handshake(BigInt(timeMs));
-    this.recorder.call('initiator', 'handshake', le(timeMs, 8), h.envelope, 0);
+    this.recorder.call('initiator', 'handshake', leBytes(timeMs, 8), h.envelope, 0);
     await this.recorder.durable(); // acknowledged: the handshake (and the frames before it) are on disk
     return h;
   }
@@ -97,7 +97,7 @@ export class RecordedSession {
     const r = this.pair.send(from, h, seq, data);
     const input = new Uint8Array(5 + data.length);
     input[0] = from === 'initiator' ? 0 : 1;
-    input.set(le(seq, 4), 1);
+    input.set(leBytes(seq, 4), 1);
     input.set(data, 5);
     const out = new Uint8Array(r.sealed.length + r.opened.length);
     out.set(r.sealed);

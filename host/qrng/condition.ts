@@ -13,6 +13,7 @@
 // The seed has full entropy, so the commitment hides it; the epoch makes
 // every commitment of one tenant distinct even for a replayed seed.
 import { createHash } from 'node:crypto';
+import { leBytes } from '../bytes.js';
 
 /** Seed length and security strength: 384 bits = the DRBG's 256-bit strength plus a nonce's half. */
 export const SEED_BYTES = 48;
@@ -30,22 +31,14 @@ export function rawBytesPerSeed(h: number): number {
   return Math.ceil(RAW_BITS_PER_SEED / h);
 }
 
-function le32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
-
 /** SHA3-384 conditioning of raw samples (and the OS mix, possibly empty) into a 48-byte seed. */
 export function condition(raw: Uint8Array, os: Uint8Array): Uint8Array {
   const h = createHash('sha3-384');
-  h.update(COND).update(le32(raw.length)).update(raw).update(le32(os.length)).update(os);
+  h.update(COND).update(leBytes(raw.length, 4)).update(raw).update(leBytes(os.length, 4)).update(os);
   return h.digest(); // a fresh Buffer (a Uint8Array) the caller owns and wipes
 }
 
 /** The domain-separated commitment to a seed, hex. */
 export function commitment(epoch: number, seed: Uint8Array): string {
-  const e = Buffer.alloc(8);
-  e.writeBigUInt64LE(BigInt(epoch));
-  return createHash('sha256').update(COMMIT).update(e).update(seed).digest('hex');
+  return createHash('sha256').update(COMMIT).update(leBytes(epoch, 8)).update(seed).digest('hex');
 }

@@ -10,6 +10,7 @@
 // strength and the nonce's extra half (SP 800-90A 8.6.7), so no nonce is
 // needed and a replay needs nothing that is not in the log or the escrow.
 import { DRBG_RESEED_INTERVAL } from '../../abi/lengths.js';
+import { leBytes } from '../bytes.js';
 import type { Enclave } from '../enclave/enclave.js';
 import { AwreError, checkStatus } from '../errors.js';
 import { commitment } from './condition.js';
@@ -156,7 +157,7 @@ export class DrbgSeeder {
   /** Pass the seed through the I/O window and wipe what was written, whatever the status. */
   private feedEnclave(enclave: Enclave, req: SeedRequest, seed: Uint8Array): void {
     const x = enclave.exports;
-    const extra = req.kind === 'seed' ? PERSONALIZATION : le64(req.epoch);
+    const extra = req.kind === 'seed' ? PERSONALIZATION : leBytes(req.epoch, 8);
     try {
       const ptr = enclave.put(0, seed);
       const ep = enclave.put(seed.length, extra);
@@ -172,10 +173,4 @@ export class DrbgSeeder {
 
 function tenantOf(enclave: Enclave): string {
   return enclave.instance ?? 'enclave';
-}
-
-function le64(n: number): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(n), true);
-  return b;
 }
