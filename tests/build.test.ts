@@ -1,9 +1,10 @@
 // The enclave build is reproducible and the module is self-contained:
-// rebuilding from assembly/ with the pinned asc gives build/enclave.wasm byte
-// for byte, the build prints its SHA-256, and the module imports nothing.
-import { execFileSync } from 'node:child_process';
+// rebuilding each module (plain, test, WAVEN) with the pinned toolchain gives
+// the bytes committed in module-digests.json, the build prints and checks
+// those digests, and the module imports nothing.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,19 +21,59 @@ const EXPORTED_FUNCTIONS = REQUIRED_EXPORTS.filter((n) => n !== 'memory');
 describe('reproducible build', () => {
   const dir = mkdtempSync(join(tmpdir(), 'awre-build-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // The committed digests, not the bytes this machine built: a rebuild that only
+  // compares with itself would pass on a toolchain or platform that changes them.
+  const pinned = JSON.parse(readFileSync(join(ROOT, 'module-digests.json'), 'utf8')) as {
+    toolchain: Record<string, string>; modules: Record<string, { bytes: number; sha256: string }>;
+  };
+  const REBUILD: [string, string[]][] = [
+    ['build/enclave.wasm', ['scripts/build-wasm.mjs']],
+    ['build/enclave.test.wasm', ['scripts/build-wasm.mjs', '--test']],
+    ['build/enclave.waven.wasm', ['scripts/waven-instrument.mjs', BUILT]],
+  ];
 
-  it('scripts/build-wasm.mjs rebuilds build/enclave.wasm byte for byte and prints its sha256', () => {
-    const out = join(dir, 'enclave.wasm');
-    const stdout = execFileSync(process.execPath, ['scripts/build-wasm.mjs', out], { cwd: ROOT, encoding: 'utf8' });
-    const rebuilt = readFileSync(out);
-    const committed = readFileSync(BUILT);
-    expect(rebuilt.length).toBe(committed.length);
-    expect(sha256(rebuilt)).toBe(sha256(committed));
-    expect(Buffer.compare(rebuilt, committed)).toBe(0);
-    const line = stdout.trim().split('\n').find((l) => l.includes('sha256:'));
-    expect(line, `build stdout: ${stdout}`).toBeDefined();
-    expect(line).toContain(`sha256:${sha256(rebuilt)}`);
-    expect(line).toContain(`${rebuilt.length} bytes`);
+  it('module-digests.json pins exactly the three modules the build writes, and the installed toolchain', () => {
+    expect(Object.keys(pinned.modules).sort()).toEqual(REBUILD.map(([m]) => m).sort());
+    for (const pkg of ['assemblyscript', 'binaryen']) {
+      const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+      expect(pinned.toolchain[pkg], pkg).toBe(installed);
+    }
+  });
+
+  for (const [module, script] of REBUILD) {
+    it(`${module}: a rebuild gives the pinned bytes, the built file is those bytes, and the build prints its sha256`, () => {
+      const out = join(dir, module.split('/').at(-1)!);
+      const stdout = execFileSync(process.execPath, [...script, out], { cwd: ROOT, encoding: 'utf8' });
+      const rebuilt = readFileSync(out);
+      const want = pinned.modules[module]!;
+      expect({ bytes: rebuilt.length, sha256: sha256(rebuilt) }, `${module} rebuilt on Node ${process.version} ${process.arch}`).toEqual(want);
+      expect(sha256(readFileSync(join(ROOT, module))), `${module} as built by npm ci`).toBe(want.sha256);
+      const line = stdout.trim().split('\n').find((l) => l.includes('sha256:'));
+      expect(line, `build stdout: ${stdout}`).toBeDefined();
+      expect(line).toContain(`sha256:${want.sha256}`);
+      expect(line).toContain(`${want.bytes} bytes`);
+    });
+  }
+
+  it('the build\'s digest check passes on the built modules and fails, naming the module, on a changed one', () => {
+    const ok = spawnSync(process.execPath, ['scripts/pin-digests.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    expect(ok.status, ok.stderr).toBe(0);
+    for (const m of REBUILD.map(([x]) => x)) expect(ok.stdout).toContain(`pinned   ${m}  ${pinned.modules[m]!.bytes} bytes  sha256:${pinned.modules[m]!.sha256}`);
+    // A copy of the project whose plain module differs by one byte.
+    const copy = join(dir, 'copy');
+    for (const sub of ['build', 'scripts']) mkdirSync(join(copy, sub), { recursive: true });
+    for (const m of REBUILD.map(([x]) => x)) copyFileSync(join(ROOT, m), join(copy, m));
+    copyFileSync(join(ROOT, 'scripts', 'pin-digests.mjs'), join(copy, 'scripts', 'pin-digests.mjs'));
+    copyFileSync(join(ROOT, 'module-digests.json'), join(copy, 'module-digests.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    const bytes = readFileSync(join(copy, 'build/enclave.wasm'));
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(join(copy, 'build/enclave.wasm'), bytes);
+    const bad = spawnSync(process.execPath, ['scripts/pin-digests.mjs'], { cwd: copy, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('DIFFERS  build/enclave.wasm');
+    expect(bad.stderr).toContain(`build/enclave.wasm: built ${bytes.length} bytes sha256:${sha256(bytes)}, pinned ${pinned.modules['build/enclave.wasm']!.bytes} bytes`);
+    expect(bad.stderr).toContain('npm run pin');
   });
 });
 
