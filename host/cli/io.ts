@@ -1,5 +1,6 @@
 // What every command shares: the exit codes, typed failures, and reading files.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, io: 3 } as const;
 
@@ -42,5 +43,16 @@ export function parseWith<T>(fn: () => T, option: string): T {
   } catch (e) {
     if (e instanceof CliFailure) throw e; // an I/O failure stays one
     throw new CliFailure(EXIT.usage, `${option}: ${(e as Error).message}`);
+  }
+}
+
+/** mkdir -p, one component at a time (Node 20's recursive mkdir spins on some paths, e.g. under /proc). */
+export function makeDirs(dir: string): void {
+  const abs = resolve(dir);
+  const parts = abs.split(sep).filter((p) => p !== '');
+  let at = abs.startsWith(sep) ? sep : '';
+  for (const p of parts) {
+    at = join(at, p);
+    if (!existsSync(at)) mkdirSync(at);
   }
 }

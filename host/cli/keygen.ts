@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ml_kem768 } from '../mlkem.js';
 import { auditorKeyFiles } from '../../recorder/keys.js';
-import { CliFailure, EXIT } from './io.js';
+import { CliFailure, EXIT, makeDirs } from './io.js';
 
 export interface KeygenResult { publicKey: string; secretKey: string }
 
@@ -21,6 +21,7 @@ export function runKeygen(o: { auditor?: boolean; out?: string }): KeygenResult 
   // Both files or neither: write beside, then rename into place.
   const tmpKey = `${key}.${process.pid}.tmp`, tmpPub = `${pub}.${process.pid}.tmp`;
   try {
+    makeDirs(dir);
     writeFileSync(tmpKey, files.key, { mode: 0o600, flag: 'wx' });
     writeFileSync(tmpPub, files.pub, { flag: 'wx' });
     renameSync(tmpKey, key);

@@ -5,8 +5,8 @@
 // and halts. It leaves the log, the attestation key, the checkpoint, the
 // signed summary and (with --auditor-key) the escrow in --out, and prints the
 // `awre verify` command that checks them.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openFeed } from '../qrng/open.js';
@@ -15,7 +15,7 @@ import { liveWriter } from '../../recorder/log.js';
 import { RecordedSession } from '../../recorder/session.js';
 import type { Profile } from '../../recorder/tuple.js';
 import { AwreError } from '../errors.js';
-import { CliFailure, EXIT, parseWith, readText, writeText } from './io.js';
+import { CliFailure, EXIT, makeDirs, parseWith, readText, writeText } from './io.js';
 import { intIn, percentile } from './options.js';
 
 export interface RunArgs {
@@ -49,17 +49,6 @@ export interface RunResult {
 }
 
 const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'checkpoints', 'summary.json', 'summary.dsse.json'];
-
-/** mkdir -p, one component at a time (Node 20's recursive mkdir spins on some paths, e.g. under /proc). */
-function makeDirs(dir: string): void {
-  const abs = resolve(dir);
-  const parts = abs.split(sep).filter((p) => p !== '');
-  let at = abs.startsWith(sep) ? sep : '';
-  for (const p of parts) {
-    at = join(at, p);
-    if (!existsSync(at)) mkdirSync(at);
-  }
-}
 
 /** Prepare --out: create it; refuse to mix with an earlier run unless --force (which removes only awre's files). */
 function prepareOut(out: string, force: boolean): void {
