@@ -2,29 +2,51 @@
 // file and from a local HTTP server on loopback). Every failure is a typed
 // AwreError('QRNG_SOURCE' | 'QRNG_CONFIG') whose message names the source.
 import { createServer, type Server } from 'node:http';
-import { chmodSync, closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { qrng } from '../host/index.js';
 import { DEFAULT_SEED, Prng } from './helpers/prng.js';
+import { simLabelRef, simStreamRef } from './helpers/qrng-ref.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'awre-qrng-'));
 const rng = new Prng(`${DEFAULT_SEED}/qrng-sources`);
 
-async function refused(p: Promise<unknown> | (() => unknown), code: string, text: RegExp): Promise<void> {
+async function refused(p: Promise<unknown> | (() => unknown), code: string, text: RegExp): Promise<Error> {
   let err: unknown;
   try { await (typeof p === 'function' ? p() : p); } catch (e) { err = e; }
   expect(err, `expected ${code}`).toBeInstanceOf(Error);
   expect((err as { code?: string }).code).toBe(code);
   expect((err as Error).message).toMatch(text);
+  return err as Error;
+}
+
+/**
+ * Run `fn` without root's permission override, so a mode-000 file really
+ * refuses: as root, drop the effective uid/gid to nobody (65534) and restore
+ * them after (the real uid stays 0, which is what allows the way back). Test
+ * files run one per forked process (vitest.config.ts), so no other file shares
+ * this switch; glibc applies it to every thread, libuv's fs pool included.
+ */
+async function withoutRoot(fn: () => Promise<void>): Promise<void> {
+  if (process.geteuid?.() !== 0) return fn();
+  process.setegid!(65534);
+  process.seteuid!(65534);
+  try {
+    await fn();
+  } finally {
+    process.seteuid!(0);
+    process.setegid!(0);
+  }
 }
 
 describe('specs', () => {
   it('each kind opens with its label, quantum flag and claimed min-entropy', () => {
     const sim = qrng.openSource('sim:00ff');
     expect([sim.kind, sim.quantum, sim.minEntropy]).toEqual(['sim', false, 8]);
-    expect(sim.label).toMatch(/^sim#[0-9a-f]{16}$/);
+    expect(sim.label).toBe(simLabelRef('00ff'));
     expect(qrng.openSource('os')).toMatchObject({ kind: 'os', label: 'os', quantum: false, minEntropy: 8 });
     expect(qrng.openSource('file:/dev/hwrng')).toMatchObject({ label: 'file:/dev/hwrng', quantum: false, minEntropy: 7 });
     expect(qrng.openSource('file:/dev/qrandom0', { quantum: true, minEntropy: 6.5 })).toMatchObject({ quantum: true, minEntropy: 6.5 });
@@ -50,6 +72,8 @@ describe('specs', () => {
 describe('sim and os', () => {
   it('sim is deterministic per seed, differs across seeds, and its label hides the seed', async () => {
     const a = await qrng.openSource('sim:c0ffee').read(5000);
+    expect(Buffer.from(a).equals(simStreamRef('c0ffee', 5000)), 'the documented AES-256-CTR keystream').toBe(true);
+    expect(qrng.openSource('sim:C0FFEE').label).toBe(simLabelRef('c0ffee'));
     const b = qrng.openSource('sim:c0ffee');
     const b1 = await b.read(1234);
     const b2 = await b.read(5000 - 1234);
@@ -78,22 +102,41 @@ describe('file', () => {
   });
 
   it('reads a character device in bounded chunks', async () => {
-    const f = qrng.openSource('file:/dev/urandom');
-    expect((await f.read(300_000)).length).toBe(300_000);
-    await f.close();
+    // Watch the FileHandle reads themselves: each asks for at most 64 KiB.
+    const probe = await open('/dev/null');
+    const spy = vi.spyOn(Object.getPrototypeOf(probe) as { read: (...a: unknown[]) => unknown }, 'read');
+    await probe.close();
+    try {
+      const f = qrng.openSource('file:/dev/urandom');
+      expect((await f.read(300_000)).length).toBe(300_000);
+      await f.close();
+      const asked = spy.mock.calls.map((c) => c[2] as number);
+      expect(asked.length).toBeGreaterThanOrEqual(Math.ceil(300_000 / 65536));
+      expect(Math.max(...asked)).toBe(65536);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('a missing file, a directory and an unreadable file are clear errors', async () => {
     await refused(qrng.openSource(`file:${join(dir, 'absent')}`).read(1), 'QRNG_SOURCE', /cannot open: no such file or device/);
     await refused(qrng.openSource(`file:${dir}`).read(1), 'QRNG_SOURCE', /read failed after 0 bytes: EISDIR/);
+    // A mode-000 file next to a readable one, in a directory anyone may enter
+    // (mkdtemp makes it 0700): the readable one shows the refusal is the file's mode.
     const locked = join(dir, 'locked.bin');
+    const readable = join(dir, 'readable.bin');
     writeFileSync(locked, rng.bytes(10));
+    writeFileSync(readable, rng.bytes(10));
     chmodSync(locked, 0);
-    // root reads through mode 000; then try a path that refuses even root here (pid 1's environment).
-    const denied = (p: string) => { try { closeSync(openSync(p, 'r')); return false; } catch { return true; } };
-    const target = denied(locked) ? locked : '/proc/1/environ';
-    if (denied(target)) await refused(qrng.openSource(`file:${target}`).read(1), 'QRNG_SOURCE', /cannot open: permission denied/);
-    else console.warn('qrng-sources: no unreadable path for this user; the permission case was not exercised');
+    chmodSync(readable, 0o644);
+    chmodSync(dir, 0o755);
+    await withoutRoot(async () => {
+      const control = qrng.openSource(`file:${readable}`);
+      expect((await control.read(10)).length, 'control: the directory is traversable').toBe(10);
+      await control.close();
+      const err = await refused(qrng.openSource(`file:${locked}`).read(1), 'QRNG_SOURCE', /cannot open: permission denied/);
+      expect((err.cause as NodeJS.ErrnoException | undefined)?.code).toBe('EACCES');
+    });
   });
 });
 
