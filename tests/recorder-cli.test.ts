@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ml_kem768 as nobleKem } from '@noble/post-quantum/ml-kem.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordSession, type RecordedFiles } from './helpers/session.js';
 
@@ -108,6 +109,13 @@ describe('awre keygen --auditor', () => {
     expect(existsSync(out.publicKey) && existsSync(out.secretKey)).toBe(true);
     expect(statSync(out.secretKey).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(out.publicKey, 'utf8'))).toMatchObject({ kind: 'awre-auditor-public-key', alg: 'ML-KEM-768' });
+    // A real ML-KEM-768 pair (checked with noble): the secret key's embedded ek is the public key, and it decapsulates.
+    const pk = Buffer.from((JSON.parse(readFileSync(out.publicKey, 'utf8')) as { publicKey: string }).publicKey, 'base64');
+    const sk = Buffer.from((JSON.parse(readFileSync(out.secretKey, 'utf8')) as { kind: string; secretKey: string }).secretKey, 'base64');
+    expect([pk.length, sk.length]).toEqual([1184, 2400]);
+    expect(Buffer.from(nobleKem.getPublicKey(sk)).equals(pk)).toBe(true);
+    const enc = nobleKem.encapsulate(pk);
+    expect(Buffer.from(nobleKem.decapsulate(enc.cipherText, sk)).equals(Buffer.from(enc.sharedSecret))).toBe(true);
     expect(awre('keygen', '--auditor', '--out', dir).status).toBe(3);
     // Never half a pair: with one file gone, keygen refuses and writes nothing.
     rmSync(out.secretKey);
@@ -116,6 +124,9 @@ describe('awre keygen --auditor', () => {
     expect(existsSync(out.secretKey)).toBe(false);
     expect(readFileSync(out.publicKey, 'utf8')).toBe(before);
     expect(awre('keygen', '--out', dir).status).toBe(2);
-    expect(awre('keygen', '--auditor', '--out', join(dir, 'no', 'such')).status).toBe(3);
+    // --out is created when missing; a path that cannot be a directory (under a file) is an I/O error.
+    expect(awre('keygen', '--auditor', '--out', join(dir, 'new', 'sub')).status).toBe(0);
+    expect(existsSync(join(dir, 'new', 'sub', 'auditor.key.json'))).toBe(true);
+    expect(awre('keygen', '--auditor', '--out', join(out.publicKey, 'sub')).status).toBe(3);
   });
 });

@@ -40,18 +40,28 @@ describe('crash safety', () => {
       const { log, key } = await crashOnce(dir, i, rng.int(400));
       const k = parseAttestationKey(readFileSync(key, 'utf8'));
       // Killed before the worker created the log: nothing was recorded (and nothing acknowledged).
-      const r = verifyLog(existsSync(log) ? readFileSync(log, 'utf8') : '', { key: k.publicKey, verify: (s, m, p) => ml_dsa65.verify(s, m, p) });
+      const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      // The complete lines and the torn tail, counted here (not with recorder/log.ts's splitLog, which the verifier and the writer share).
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').slice(0, -1);
+      const tail = text.length - (text.lastIndexOf('\n') + 1);
+      const cpOnDisk = complete.filter((l) => l.includes('"kind":"checkpoint"')).length;
+      const r = verifyLog(text, { key: k.publicKey, verify: (s, m, p) => ml_dsa65.verify(s, m, p) });
       // A crash explains: no halt, a torn tail, and (killed right after boot) no checkpoint on disk yet.
       const unexplained = r.findings.filter((f) => !['no-halt', 'torn-tail', 'no-checkpoint'].includes(f.event));
       expect(unexplained, `kill ${i}`).toEqual([]);
-      expect(r.findings.map((f) => f.event)).toContain('no-halt');
+      const events = r.findings.map((f) => f.event);
+      expect(events).toContain('no-halt');
+      expect(events.includes('torn-tail'), `kill ${i}: torn tail`).toBe(tail > 0);
+      expect(events.includes('no-checkpoint'), `kill ${i}: no checkpoint`).toBe(cpOnDisk === 0);
+      expect([r.tuples, r.checkpoints], `kill ${i}`).toEqual([complete.length, cpOnDisk]);
       checkpoints += r.checkpoints;
-      if (r.findings.some((f) => f.event === 'torn-tail')) torn++;
+      if (tail > 0) torn++;
       tuples += r.tuples;
       // A new writer takes over the dead writer's lock and cuts any torn tail.
       const w = new LogWriter(log);
-      expect(w.existing.length).toBe(r.tuples);
+      expect(w.existing).toEqual(complete);
       w.close();
+      expect(readFileSync(log, 'utf8')).toBe(text.slice(0, text.length - tail));
     }
     expect(tuples).toBeGreaterThan(KILLS * 40);
     expect(checkpoints).toBeGreaterThan(KILLS);

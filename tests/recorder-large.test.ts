@@ -1,6 +1,12 @@
 // A 100,000-tuple log (tenant boot, a real seed, call tuples, a signed
-// checkpoint every 1,000 tuples) verifies without replay, with no finding.
+// checkpoint every 1,000 tuples) verifies without replay, with no finding;
+// and its chain, profile digest, checkpoint roots, key IDs and signatures are
+// the ones docs/abw34.md defines, recomputed here with node:crypto and noble
+// (the writer and the verifier share tuple.ts, merkle.ts and note.ts).
 // Its time is reported by `npm run bench -- recorder`, not asserted here.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { ml_dsa65 as nobleDsa } from '@noble/post-quantum/ml-dsa.js';
 import { describe, expect, it } from 'vitest';
 import { ABI_VERSION } from '../abi/lengths.js';
 import { Enclave, ml_dsa65, qrng, readModule } from '../host/index.js';
@@ -31,5 +37,41 @@ describe('a large log', () => {
     const r = verifyLog(`${sink.lines.join('\n')}\n`, { key: signer.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k) });
     expect(r.findings).toEqual([]);
     expect(r.checkpoints).toBe(101);
+
+    // From the doc alone.
+    const sha = (...parts: (Uint8Array | string)[]) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return h.digest(); };
+    const leaves = sink.lines.map((l) => sha(Uint8Array.of(0), Buffer.from(l, 'utf8')));
+    const memo = new Map<string, Buffer>();
+    const mth = (lo: number, hi: number): Buffer => { // RFC 6962 MTH of leaves [lo, hi); aligned perfect subtrees memoised
+      if (hi - lo === 1) return leaves[lo]!;
+      const key = `${lo}:${hi}`;
+      const got = memo.get(key);
+      if (got) return got;
+      let k = 1;
+      while (k * 2 < hi - lo) k *= 2;
+      const r = sha(Uint8Array.of(1), mth(lo, lo + k), mth(lo + k, hi));
+      if ((hi - lo & (hi - lo - 1)) === 0) memo.set(key, r);
+      return r;
+    };
+    const first = JSON.parse(sink.lines[0]!) as { boot: { profile: unknown } };
+    const profile = sha(canonicalize(first.boot.profile)!).toString('hex');
+    const keyId = sha(signer.name, Uint8Array.of(0x0a, 0xff), 'awre/ml-dsa-65', signer.publicKey).subarray(0, 4);
+    let cps = 0;
+    sink.lines.forEach((l, i) => {
+      const t = JSON.parse(l) as { seq: number; t: number; profile: string; prev: string; kind: string; checkpoint?: { size: number; root: string; note: string } };
+      if (t.seq !== i || t.profile !== profile || t.prev !== (i === 0 ? '0'.repeat(64) : leaves[i - 1]!.toString('hex'))) {
+        expect.fail(`tuple ${i}: seq ${t.seq}, profile ${t.profile}, prev ${t.prev}`);
+      }
+      if (t.kind !== 'checkpoint') return;
+      cps++;
+      const root = mth(0, i);
+      expect([t.checkpoint!.size, t.checkpoint!.root], `checkpoint @${i}`).toEqual([i, root.toString('hex')]);
+      const text = `awre.test/large\n${i}\n${root.toString('base64')}\nawre-t ${t.t}\n`;
+      expect(t.checkpoint!.note.startsWith(`${text}\n\u2014 awre.test/large `), `note @${i}`).toBe(true);
+      const blob = Buffer.from(t.checkpoint!.note.slice(text.length + '\n\u2014 awre.test/large '.length, -1), 'base64');
+      expect(blob.subarray(0, 4).equals(keyId), `key ID @${i}`).toBe(true);
+      expect(nobleDsa.verify(blob.subarray(4), Buffer.from(text, 'utf8'), signer.publicKey), `signature @${i}`).toBe(true);
+    });
+    expect(cps).toBe(101);
   });
 });

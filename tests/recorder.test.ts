@@ -4,18 +4,25 @@
 // field of one tuple of every kind, deleted, duplicated, reordered and
 // truncated tuples, a torn last line, forged checkpoints, another key, a
 // policy that excludes the module, a replay against a modified module) is
-// each detected, by its event name.
+// each detected, by its event name. The log's bytes (chain, profile digest,
+// roots, notes, key IDs, signatures) are also recomputed from docs/abw34.md,
+// for the live log and for one the sources' recorder writes in memory.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
+import { ml_dsa65 as nobleDsa } from '@noble/post-quantum/ml-dsa.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ml_dsa65, readModule } from '../host/index.js';
+import { ml_dsa65, qrng, readModule } from '../host/index.js';
 import { openEscrow, type EscrowContents } from '../recorder/escrow.js';
 import { parseAuditorSecretKey } from '../recorder/keys.js';
 import { checkpointBody, parseNote, signNote } from '../recorder/note.js';
+import { MemorySink } from '../recorder/recorder.js';
 import { replayLog } from '../recorder/replay.js';
+import { RecordedSession } from '../recorder/session.js';
 import type { Tuple } from '../recorder/tuple.js';
 import { verifyLog, type VerifyOptions } from '../recorder/verify.js';
 import { recordSession, type RecordedFiles } from './helpers/session.js';
+import { Prng } from './helpers/prng.js';
 
 let rec: RecordedFiles;
 let text: string;
@@ -53,6 +60,56 @@ function leafPaths(v: unknown, prefix: string[] = []): string[][] {
   return Object.entries(v as object).flatMap(([k, x]) => leafPaths(x, [...prefix, k]));
 }
 
+// ---- the log format from docs/abw34.md alone (node:crypto, noble ML-DSA, canonicalize) ----
+const sha256 = (...parts: (Uint8Array | string)[]) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** RFC 6962 MTH over the tuples' leaf hashes SHA-256(0x00 || line). */
+function docRoot(leaves: Uint8Array[]): Uint8Array {
+  if (leaves.length === 1) return leaves[0]!;
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return sha256(Uint8Array.of(1), docRoot(leaves.slice(0, k)), docRoot(leaves.slice(k)));
+}
+
+/** Every tuple's seq, prev, profile digest, checkpoint (size, root, note text, key ID, signature) and halt, recomputed from the doc. */
+function docCheck(ls: string[], publicKey: Uint8Array, origin: string, every: number): { checkpoints: number } {
+  const tuples = ls.map((l) => JSON.parse(l) as Tuple);
+  const leaves = ls.map((l) => sha256(Uint8Array.of(0), Buffer.from(l, 'utf8')));
+  const boot = tuples[0]!.boot!;
+  expect(boot.origin).toBe(origin);
+  const profile = hexOf(sha256(canonicalize(boot.profile)!));
+  // A tenant's empty tables (docs/waven.md): SHA-256("awre-waven-pt-v1" 0x00 table 0x00).
+  const empty = { r: hexOf(sha256('awre-waven-pt-v1\0r\0')), w: hexOf(sha256('awre-waven-pt-v1\0w\0')) };
+  const keyIdBytes = sha256(origin, Uint8Array.of(0x0a, 0xff), 'awre/ml-dsa-65', publicKey).subarray(0, 4);
+  const cps: number[] = [];
+  tuples.forEach((t, i) => {
+    expect([t.abw, t.v, t.seq, t.profile], `tuple ${i}`).toEqual([34, 1, i, profile]);
+    expect(t.prev, `prev of ${i}`).toBe(i === 0 ? '0'.repeat(64) : hexOf(leaves[i - 1]!));
+    if (t.kind === 'boot' && t.tenant) expect(t.pt, `tenant boot ${i}`).toEqual(empty);
+    if (t.kind !== 'checkpoint') return;
+    cps.push(i);
+    const root = docRoot(leaves.slice(0, i));
+    expect(t.checkpoint!.size).toBe(i);
+    expect(t.checkpoint!.root, `root @${i}`).toBe(hexOf(root));
+    const text = `${origin}\n${i}\n${Buffer.from(root).toString('base64')}\nawre-t ${t.t}\n`;
+    const m = /^([\s\S]*\n)\n\u2014 (\S+) ([A-Za-z0-9+/]+=*)\n$/.exec(t.checkpoint!.note)!;
+    expect(m, `note @${i}`).not.toBeNull();
+    expect([m[1], m[2]]).toEqual([text, origin]);
+    const blob = Buffer.from(m[3]!, 'base64');
+    expect(hexOf(blob.subarray(0, 4)), `key ID @${i}`).toBe(hexOf(keyIdBytes));
+    expect(nobleDsa.verify(blob.subarray(4), Buffer.from(text, 'utf8'), publicKey), `signature @${i}`).toBe(true);
+  });
+  // Placement: the boot checkpoint right after attest-keygen, then at most `every` tuples apart, the last right after halt.
+  const keygen = tuples.findIndex((t) => t.call?.op === 'attest-keygen');
+  expect(cps[0]).toBe(keygen + 1);
+  for (let j = 1; j < cps.length; j++) expect(cps[j]! - cps[j - 1]! - 1, `gap before ${cps[j]}`).toBeLessThanOrEqual(every);
+  const halt = tuples.length - 2;
+  expect(tuples[halt]!.kind).toBe('halt');
+  expect(tuples[halt]!.halt!.tuples).toBe(halt + 1);
+  expect(cps[cps.length - 1]).toBe(tuples.length - 1);
+  return { checkpoints: cps.length };
+}
+
 describe('a clean session', () => {
   it('verifies with no finding, replays bit for bit, and has the expected shape', async () => {
     const r = verifyLog(text, opts);
@@ -67,13 +124,39 @@ describe('a clean session', () => {
 
   it('every line is RFC 8785 canonical JSON and no seed appears in the log', () => {
     for (const l of lines) expect(canonicalize(JSON.parse(l))).toBe(l);
+    let seeds = 0;
     for (const tenant of ['attest', 'initiator', 'responder']) {
       for (let epoch = 0; escrow.seed(tenant, epoch); epoch++) {
         const s = escrow.seed(tenant, epoch)!.seed;
+        expect(s.length).toBe(48);
         expect(text).not.toContain(Buffer.from(s).toString('hex'));
         expect(text).not.toContain(Buffer.from(s).toString('base64'));
+        seeds++;
       }
     }
+    expect(seeds).toBe(lines.filter((l) => /"kind":"(re)?seed"/.test(l)).length);
+    expect(seeds).toBeGreaterThan(3);
+  });
+
+  it('the log is the documented format: chain, profile digest, checkpoint roots, note texts, key IDs and signatures recomputed from the doc', () => {
+    expect(docCheck(lines, rec.publicKey, 'awre.test/abw34', 12).checkpoints).toBeGreaterThan(2);
+  });
+
+  it('so is a log the recorder of the sources writes in memory (the live recorder runs dist/ in its worker)', async () => {
+    const sink = new MemorySink();
+    const feed = qrng.openFeed('sim:5e56');
+    const s = await RecordedSession.start({ record: { sink }, provider: feed, feed, origin: 'awre.test/memory', checkpointEvery: 7, reseedAfter: 2 });
+    const prng = new Prng('rec/memory');
+    for (let i = 0; i < 3; i++) {
+      const h = await s.handshake(1_800_000_000_000 + i);
+      s.send('initiator', h, 0, prng.bytes(30));
+      s.send('responder', h, 1, prng.bytes(50));
+      s.close(h);
+    }
+    s.physical.spaces.map('responder', 400, 'rw');
+    await s.halt();
+    expect(sink.lines.some((l) => l.includes('"kind":"reseed"'))).toBe(true);
+    expect(docCheck(sink.lines, s.signer.publicKey, 'awre.test/memory', 7).checkpoints).toBeGreaterThan(3);
   });
 });
 
@@ -157,12 +240,14 @@ describe('tamper matrix', () => {
   it('crafted values never crash the verifier: each is a finding', () => {
     const i = lines.findIndex((l) => l.includes('"kind":"seed"'));
     const t = JSON.parse(lines[i]!) as Record<string, unknown>;
+    // (t: 1e400 is spliced in as text: JSON.stringify would write Infinity as null.)
     const variants: Record<string, unknown>[] = [
-      { ...t, t: 1e400 }, { ...t, tenant: { toString: 1 } }, { ...t, qrng: 'x' }, { ...t, pt: null }, { ...t, kind: 'nope' }, { ...t, extra: 1 },
+      { ...t, t: '<1e400>' }, { ...t, tenant: { toString: 1 } }, { ...t, qrng: 'x' }, { ...t, pt: null }, { ...t, kind: 'nope' }, { ...t, extra: 1 },
     ];
     for (const v of variants) {
       const bad = lines.slice();
-      bad[i] = JSON.stringify(v).replace('1e+400', '1e400');
+      bad[i] = JSON.stringify(v).replace('"<1e400>"', '1e400');
+      if (v['t'] === '<1e400>') expect(bad[i]).toContain('"t":1e400,');
       const r = verifyLog(join(bad), opts);
       expect(r.findings.length, JSON.stringify(v).slice(0, 80)).toBeGreaterThan(0);
       expect(r.findings.some((f) => f.event === 'verifier-error')).toBe(false);

@@ -41,6 +41,15 @@ describe('PageTables', () => {
     const want = Buffer.concat([Buffer.from('awre-waven-pt-v1\u0000r\u0000'), Buffer.from([0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 9, 0, 0, 0, 4])]);
     expect(Buffer.from(a.encode('r'))).toEqual(want);
     expect(a.hashes().r).toBe(createHash('sha256').update(want).digest('hex'));
+    // The write table holds only the rw page.
+    const wantW = Buffer.concat([Buffer.from('awre-waven-pt-v1\u0000w\u0000'), Buffer.from([0, 0, 0, 1, 0, 0, 0, 3])]);
+    expect(Buffer.from(a.encode('w'))).toEqual(wantW);
+    expect(a.hashes().w).toBe(createHash('sha256').update(wantW).digest('hex'));
+    // Empty tables, and big-endian u32 beyond one byte.
+    const e = new PageTables();
+    expect(e.hashes()).toEqual({ r: createHash('sha256').update('awre-waven-pt-v1\u0000r\u0000').digest('hex'), w: createHash('sha256').update('awre-waven-pt-v1\u0000w\u0000').digest('hex') });
+    e.set(0x1234, 0x56789, 'ro');
+    expect(Buffer.from(e.encode('r')).subarray(-8)).toEqual(Buffer.from([0, 0, 0x12, 0x34, 0, 0x05, 0x67, 0x89]));
     // Read and write tables differ when a page is read-only.
     expect(a.hashes().r).not.toBe(a.hashes().w);
     b.set(9, 4, 'rw');
@@ -74,8 +83,11 @@ describe('AddressSpaces', () => {
     s.createInstance('responder');
     const m = s.map('initiator', 4);
     expect(m).toMatchObject({ kind: 'map', instance: 'initiator', page: 4, rights: 'rw' });
-    expect(m.exc).toHaveLength(2);
-    expect(m.pt).toEqual(s.tables('initiator').hashes());
+    expect(m.exc).toEqual([{ page: 4, table: 'r', on: false }, { page: 4, table: 'w', on: false }]);
+    // The hashes after the change, from the documented encoding (page 4 -> the frame, in both tables).
+    const pair = Buffer.alloc(8); pair.writeUInt32BE(4, 0); pair.writeUInt32BE(m.frame, 4);
+    const h = (t: string) => createHash('sha256').update(`awre-waven-pt-v1\u0000${t}\u0000`).update(pair).digest('hex');
+    expect(m.pt).toEqual({ r: h('r'), w: h('w') });
     const sh = s.share('initiator', 4, 'responder', 10, 'ro');
     expect(sh).toMatchObject({ kind: 'share', instance: 'responder', page: 10, frame: m.frame, rights: 'ro', from: { instance: 'initiator', page: 4 } });
     expect(sh.exc).toEqual([{ page: 10, table: 'r', on: false }]);

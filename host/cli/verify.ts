@@ -38,10 +38,12 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   const report = verifyLog(text, { key: key.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k), ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }) });
   let replayed = false;
   if (a.escrow !== undefined) {
+    // Read before the try: a file that cannot be read is an I/O error (exit 3), not a finding.
+    const escrowText = readText(a.escrow, 'escrow');
     const sk = parseWith(() => parseAuditorSecretKey(readText(a.auditorKey!, 'auditor key')), '--auditor-key');
     let escrow;
     try {
-      escrow = openEscrow(readText(a.escrow, 'escrow'), sk, a.escrow);
+      escrow = openEscrow(escrowText, sk, a.escrow);
     } catch (e) {
       report.findings.push({ event: 'escrow-invalid', severity: 'error', seq: null, message: (e as Error).message });
     } finally {
