@@ -222,6 +222,10 @@ describe('the feed', () => {
     // Still broken: reset runs the start-up test again, which fails again.
     await rejects(feed.reset(), 'QRNG_HEALTH');
     src.healed = true;
+    // Healed, but a failed feed stays failed until an operator's reset(): it never re-opens by itself.
+    await rejects(feed.seed(), 'QRNG_HEALTH');
+    await rejects(feed.start(), 'QRNG_HEALTH');
+    expect(feed.state).toBe('failed');
     await feed.reset();
     expect(feed.state).toBe('ready');
     const c = feed.counters();
