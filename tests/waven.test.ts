@@ -132,6 +132,51 @@ describe('protection and faults', () => {
   });
 });
 
+describe('every store form respects the write table', () => {
+  // Direct stores of each width and SIMD form (not only memory.copy/fill, which
+  // the enclave's kernels use for their outputs): into a read-only page the
+  // store raises the fault and the frame keeps its bytes; into a writable page
+  // it lands.
+  const FORMS: [string, string][] = [
+    ['i32.store8', 'store<u8>(p, 0xee);'],
+    ['i32.store16', 'store<u16>(p, 0xeeee);'],
+    ['i32.store', 'store<u32>(p, 0xeeeeeeee);'],
+    ['i64.store', 'store<u64>(p, 0xeeeeeeeeeeeeeeee);'],
+    ['f32.store', 'store<f32>(p, -1.5);'],
+    ['f64.store', 'store<f64>(p, -1.5);'],
+    ['v128.store', 'v128.store(p, i8x16.splat(0x77));'],
+    ['v128.store8_lane', 'v128.store8_lane(p, i8x16.splat(0x77), 3);'],
+    ['v128.store64_lane', 'v128.store64_lane(p, i8x16.splat(0x77), 1);'],
+  ];
+
+  it('a store of every form into a read-only page faults and leaves the frame unchanged; into a writable page it lands', async () => {
+    const out = await compileSource(FORMS.map(([, body], i) => `export function s${i}(p: usize): void { ${body} }`).join('\n'));
+    const dir = mkdtempSync(join(tmpdir(), 'awre-stores-'));
+    const instrumented = join(dir, 'stores.waven.wasm');
+    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', out, instrumented]);
+    const mod = new WebAssembly.Module(readFileSync(instrumented));
+    const phys = new PhysicalMemory();
+    const ex = instantiateWaven(phys, mod, 's', wavenLayout(mod)).exports as Record<string, (p: number) => void>;
+    const page = 3; // a page of its own, above the module's data
+    if (phys.spaces.tables('s').rights(page) === 'none') phys.spaces.map('s', page, 'rw');
+    const at = phys.frameBase(phys.spaces.tables('s').frame(page)) + 4096; // physical, read by the host directly
+    const va = page * 65536 + 4096;
+    const frameBytes = () => new Uint8Array(phys.memory.buffer).slice(at, at + 16);
+    for (const [i, [form]] of FORMS.entries()) {
+      phys.spaces.protect('s', page, 'ro');
+      const before = frameBytes();
+      ex[`s${i}`]!(va);
+      expect(phys.checkFault('s'), `${form} into a read-only page`).toBeDefined();
+      expect(frameBytes(), `${form}: the read-only frame is unchanged`).toEqual(before);
+      phys.spaces.protect('s', page, 'rw');
+      ex[`s${i}`]!(va);
+      expect(phys.checkFault('s'), `${form} into a writable page`).toBeUndefined();
+      expect(frameBytes(), `${form}: the store lands in a writable page`).not.toEqual(before);
+      new Uint8Array(phys.memory.buffer).fill(0, at, at + 16);
+    }
+  });
+});
+
 describe('memory.grow inside an instrumented module maps new frames', () => {
   it('grows, writes and reads the new pages through the tables', async () => {
     const out = await compileSource([
