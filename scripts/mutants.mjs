@@ -75,13 +75,13 @@ function rebuild(dir, steps) {
 }
 
 /** Run the mutant's tests; returns { ok, failed: [names], seconds }. */
-function runTests(dir, m) {
+function runTests(dir, m, baseline = false) {
   const report = join(dir, '.mutant-report.json');
   rmSync(report, { force: true });
   const args = ['node_modules/vitest/vitest.mjs', 'run', ...m.tests, '--project', m.project ?? 'off', '--reporter=json', `--outputFile=${report}`, '--bail=1'];
   if (m.filter) args.push('-t', m.filter);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...m.env, CI: 'true' }, timeout: 30 * 60_000, maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, ...(baseline ? {} : m.env), CI: 'true' }, timeout: 30 * 60_000, maxBuffer: 1 << 28 });
   const seconds = (performance.now() - t0) / 1000;
   let failed = [];
   let ran = 0;
@@ -123,7 +123,7 @@ const rows = [];
 let stale = false;
 for (const m of MUTANTS) {
   if (flag('--baseline')) {
-    const base = runTests(dir, m);
+    const base = runTests(dir, m, true); // unmutated: neither the code nor the environment
     if (!base.ok) { console.log(`${m.id}: BASELINE FAILS (${base.failed[0] ?? `exit ${base.status}`})`); stale = true; continue; }
   }
   const planted = m.file ? plant(dir, m) : { restore: () => {} };

@@ -13,9 +13,13 @@ import { hashBits, sha3_256, sha3_512, shake128, shake256, type CHash, type CHas
 import { bytesToHex, hexToBytes } from './helpers/hex.js';
 import { loadAcvp, type ShaCase, type ShaGroup } from './helpers/vectors.js';
 import { sha3Mct, shakeMct, truncateBits } from './helpers/acvp-sha3.js';
+import { envCount } from './helpers/iterations.js';
 
-/** Set AWRE_LDT_MAX_BYTES to skip larger LDT cases in a quick local run (default: run all). */
-const LDT_MAX_BYTES = process.env.AWRE_LDT_MAX_BYTES === undefined ? Infinity : Number(process.env.AWRE_LDT_MAX_BYTES);
+/**
+ * Set AWRE_LDT_MAX_BYTES to skip larger LDT cases in a quick local run (default: run all);
+ * the skipped cases are listed as skipped. A value that is not a whole number is an error.
+ */
+const LDT_MAX_BYTES = envCount('AWRE_LDT_MAX_BYTES', Infinity, 0);
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -26,12 +30,12 @@ interface Sha3Suite {
   hash: CHash;
   outBytes: number;
   /** Counts pinned so that a change in the vectors is noticed. */
-  expected: { aft: number; byteAligned: number; bitLength: number; ldt: number };
+  expected: { aft: number; byteAligned: number; bitLength: number; ldt: number; mct: number };
 }
 
 const SHA3_SUITES: Sha3Suite[] = [
-  { folder: 'SHA3-256-2.0', hash: sha3_256, outBytes: 32, expected: { aft: 1194, byteAligned: 151, bitLength: 1043, ldt: 4 } },
-  { folder: 'SHA3-512-2.0', hash: sha3_512, outBytes: 64, expected: { aft: 682, byteAligned: 86, bitLength: 596, ldt: 4 } },
+  { folder: 'SHA3-256-2.0', hash: sha3_256, outBytes: 32, expected: { aft: 1194, byteAligned: 151, bitLength: 1043, ldt: 4, mct: 1 } },
+  { folder: 'SHA3-512-2.0', hash: sha3_512, outBytes: 64, expected: { aft: 682, byteAligned: 86, bitLength: 596, ldt: 4, mct: 1 } },
 ];
 
 /** Stream an ACVP "repeating" large message through create().update(). */
@@ -63,6 +67,8 @@ for (const s of SHA3_SUITES) {
       expect(file.algorithm).toBe(s.folder.replace(/-2\.0$/, ''));
       const types = file.testGroups.map((g) => g.testType).sort();
       expect(types).toEqual(['AFT', 'LDT', 'MCT']);
+      const count = (t: string) => file.testGroups.filter((g) => g.testType === t).reduce((n, g) => n + g.tests.length, 0);
+      expect({ aft: count('AFT'), mct: count('MCT'), ldt: count('LDT') }).toEqual({ aft: s.expected.aft, mct: s.expected.mct, ldt: s.expected.ldt });
     });
 
     for (const g of file.testGroups) {

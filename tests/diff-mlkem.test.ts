@@ -2,14 +2,17 @@
 // (ml-kem.js): the same seeds and messages must give the same bytes, and
 // implicit rejection must give the same shared secret. Inputs come from a
 // seeded generator (tests/helpers/prng.ts): a failure message names the
-// generator label and the iteration; AWRE_TEST_SEED=<seed> replays a run.
+// generator label and the iteration; AWRE_TEST_SEED=<seed> replays a run,
+// AWRE_DIFF_ITERATIONS changes the main loop's length (default 1000, at least
+// 100: helpers/iterations.ts).
 import { describe, expect, it } from 'vitest';
 import * as noble from '@noble/post-quantum/ml-kem.js';
 import { defaultEnclave, ml_kem1024, ml_kem512, ml_kem768, type MLKEM } from '../host/index.js';
 import { bytesToHex } from './helpers/hex.js';
+import { iterations } from './helpers/iterations.js';
 import { DEFAULT_SEED, Prng } from './helpers/prng.js';
 
-const ITERATIONS = Number(process.env.AWRE_DIFF_ITERATIONS ?? 1000);
+const ITERATIONS = iterations('AWRE_DIFF_ITERATIONS');
 
 type NobleKEM = typeof noble.ml_kem768;
 const SETS: { name: string; awre: MLKEM; noble: NobleKEM }[] = [
@@ -134,6 +137,7 @@ for (const { name, awre, noble: nb } of SETS) {
       // And prepare() on a random key.
       const p = awre.prepare(k2.publicKey);
       const ep = p.encapsulate();
+      expect(hex(nb.decapsulate(ep.cipherText, k2.secretKey))).toBe(hex(ep.sharedSecret));
       expect(hex(p.decapsulate(ep.cipherText, k2.secretKey))).toBe(hex(ep.sharedSecret));
     });
 

@@ -286,6 +286,8 @@ describe('SHAKE Monte Carlo (ACVP algorithm) against noble', () => {
       const seed = POOL.subarray(0, 16);
       const a = shakeMct((m, n) => awre(m, { dkLen: n }), seed, 128, 8192);
       const n = shakeMct((m, k) => noble(m, { dkLen: k }), seed, 128, 8192);
+      expect(a).toHaveLength(100);
+      expect(n).toHaveLength(100);
       for (let j = 0; j < 100; j++) {
         expect(a[j]!.outLen, `j=${j}`).toBe(n[j]!.outLen);
         expect(hex(a[j]!.md), `j=${j}`).toBe(hex(n[j]!.md));

@@ -8,7 +8,7 @@
 //   480-bit IVs), checked against node:crypto too so the table itself is right.
 // AWRE_GCM_IMPL=noble|node runs this file against a stand-in (helpers/gcm-impl.ts).
 import { describe, expect, it } from 'vitest';
-import { IMPL, nonceSupported } from './helpers/gcm-impl.js';
+import { IMPL, IS_AWRE, nonceSupported } from './helpers/gcm-impl.js';
 import { authFailureProblem, clip, Failures } from './helpers/gcm-check.js';
 import { nodeEncrypt } from './helpers/gcm-ref.js';
 import { SPEC_CASES, type GcmAcvpCase, type GcmAcvpGroup } from './helpers/gcm-vectors.js';
@@ -70,6 +70,7 @@ describe('ACVP-AES-GCM-1.0', () => {
 
   for (const g of file.testGroups) {
     const tagLength = g.tagLen / 8;
+    const pinned = EXPECTED.perGroup.find((x) => x.tgId === g.tgId);
     const title = `tgId ${g.tgId}: ${g.direction}, AES-${g.keyLen}, ${g.ivLen}-bit IV, ${g.aadLen}-bit AAD, ${g.payloadLen}-bit payload, ${g.tagLen}-bit tag`;
 
     if (g.direction === 'encrypt') {
@@ -89,8 +90,8 @@ describe('ACVP-AES-GCM-1.0', () => {
           fails.eq(fails.run('decrypt of the expected ct || tag', where, () => IMPL.gcm(key, iv, aad, { tagLength }).decrypt(want)), pt, 'decrypt', where);
           ran++;
         }
-        expect(ran).toBe(g.tests.length);
         fails.done();
+        expect(ran).toBe(pinned?.cases);
       });
     } else {
       it(`${title}: ${g.tests.length} cases (valid ones also re-encrypt)`, () => {
@@ -111,8 +112,8 @@ describe('ACVP-AES-GCM-1.0', () => {
             forged++;
           }
         }
-        expect(valid + forged).toBe(g.tests.length);
         fails.done();
+        expect({ valid, forged }).toEqual({ valid: pinned!.cases - pinned!.forged, forged: pinned!.forged });
       });
     }
   }
@@ -131,7 +132,7 @@ describe('GCM specification test cases 1-18', () => {
 
   for (const c of cases) {
     const label = `test case ${c.tc}: AES-${c.k.length * 8}, ${c.n.length * 8}-bit IV, ${c.a.length}-byte AAD, ${c.p.length}-byte plaintext`;
-    it.skipIf(!nonceSupported(c.n.length))(label, () => {
+    it.skipIf(!IS_AWRE && !nonceSupported(c.n.length))(label, () => { // awre takes every nonce length
       const where = `${label}; key=${c.key} iv=${c.iv} aad=${c.aad} pt=${clip(c.p)}`;
       expect(hex(IMPL.gcm(c.k, c.n, c.a).encrypt(c.p)), `encrypt ${where}`).toBe(hex(c.out));
       // An empty AAD and an omitted one are the same.

@@ -5,17 +5,19 @@
 // signatures; hedged signatures (fresh randomness) verify on both sides.
 // Inputs come from a seeded generator (tests/helpers/prng.ts): a failure names
 // the generator label and the iteration; AWRE_TEST_SEED=<seed> replays a run,
-// AWRE_DSA_DIFF_ITERATIONS changes the main loop's length (default 500).
+// AWRE_DSA_DIFF_ITERATIONS changes the main loop's length (default 500, at
+// least 50: helpers/iterations.ts).
 // AWRE_DSA_IMPL=noble runs the harness against noble itself.
 import { describe, expect, it } from 'vitest';
-import { DSA_SETS, IMPL, type DSA } from './helpers/mldsa-impl.js';
+import { DSA_SETS, IMPL, IS_NOBLE, type DSA } from './helpers/mldsa-impl.js';
 import { PARAMS, keyFromParts, muOf, packBits, pureMessage, sigJoin, sigSplit, trOf } from './helpers/mldsa-ref.js';
 import { concat } from './helpers/hex.js';
 import { PREHASH, prehashAllowed } from './helpers/mldsa-vectors.js';
 import { bytesToHex } from './helpers/hex.js';
+import { iterations } from './helpers/iterations.js';
 import { DEFAULT_SEED, Prng } from './helpers/prng.js';
 
-const ITERATIONS = Number(process.env.AWRE_DSA_DIFF_ITERATIONS ?? 500);
+const ITERATIONS = iterations('AWRE_DSA_DIFF_ITERATIONS');
 const hex = bytesToHex;
 const clip = (b: Uint8Array) => (b.length > 48 ? `${hex(b.subarray(0, 24))}...(${b.length} bytes)` : hex(b));
 
@@ -90,8 +92,9 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
     it(`${ITERATIONS} random seeds, messages (0 .. 64 KiB) and contexts (0 .. 255 bytes): keygen, deterministic sign, cross-verify`, () => {
       const rng = new Prng(`${DEFAULT_SEED}/mldsa-diff/${name}`);
       const f = new Failures();
-      let largest = 0, ctx255 = 0, ctx0 = 0;
+      let largest = 0, ctx255 = 0, ctx0 = 0, ran = 0;
       for (let i = 0; i < ITERATIONS; i++) {
+        ran++;
         const seed = rng.bytes(32);
         const msg = rng.bytes(msgLength(rng, i));
         const ctx = context(rng, i);
@@ -134,8 +137,10 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
         }
       }
       f.done();
-      // The input mix covered what it should (with the default 500 iterations: ~40 of each).
-      if (ITERATIONS >= FIXED_MSG_LENGTHS.length) expect(largest).toBe(65536);
+      expect(ran).toBe(ITERATIONS);
+      // The input mix covered what it should (with the default 500 iterations: ~40 of each;
+      // the iteration floor is above FIXED_MSG_LENGTHS.length).
+      expect(largest).toBe(65536);
       expect(ctx255).toBeGreaterThanOrEqual(Math.floor(ITERATIONS / 20));
       expect(ctx0).toBeGreaterThanOrEqual(Math.floor(ITERATIONS / 20));
     });
@@ -149,6 +154,7 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
           const msg = rng.bytes(j === 0 ? rng.int(3) : rng.int(2049));
           const ctx = context(rng, key * 4 + j);
           const rnd = j === 3 ? new Uint8Array(32) : rng.bytes(32);
+          const rndBefore = hex(rnd);
           const where = `${name} seed="${rng.seed}" key=${key} j=${j} sk=${clip(n.secretKey)} msg=${clip(msg)} ctx=${ctx === undefined ? 'omitted' : clip(ctx)} rnd=${hex(rnd)}`;
           const sn = nb.sign(msg, n.secretKey, { ...ctxOpt(ctx), extraEntropy: rnd });
           const sa = f.run('sign (rnd)', where, () => impl.sign(msg, n.secretKey, { ...ctxOpt(ctx), extraEntropy: rnd }));
@@ -160,7 +166,7 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
           }
           const v = f.run('verify', where, () => impl.verify(sn, msg, n.publicKey, ctxOpt(ctx)));
           if (v !== undefined) f.eq(v, true, 'verify(noble signature with rnd)', where);
-          expect(rnd).toHaveLength(32); // the caller's rnd is left alone
+          expect(hex(rnd), where).toBe(rndBefore); // the caller's rnd is left alone
         }
       }
       f.done();
@@ -169,6 +175,7 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
     it('hedged signing (no extraEntropy): fresh signatures that verify on both sides', () => {
       const rng = new Prng(`${DEFAULT_SEED}/mldsa-diff-hedged/${name}`);
       const f = new Failures();
+      let pairs = 0;
       for (let key = 0; key < 15; key++) {
         const n = nb.keygen(rng.bytes(32));
         for (let j = 0; j < 3; j++) {
@@ -177,11 +184,13 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
           const where = `${name} seed="${rng.seed}" key=${key} j=${j} msg=${clip(msg)} ctx=${ctx === undefined ? 'omitted' : clip(ctx)}`;
           const s1 = f.run('sign (hedged)', where, () => impl.sign(msg, n.secretKey, ctxOpt(ctx)));
           const s2 = f.run('sign (hedged)', where, () => impl.sign(msg, n.secretKey, { ...ctxOpt(ctx), extraEntropy: undefined }));
-          if (!s1 || !s2) continue;
+          if (!s1 || !s2) continue; // recorded as a failure by f.run
+          pairs++;
           expect(s1).toHaveLength(P.sigBytes);
           if (hex(s1) === hex(s2)) f.add(`two hedged signatures are equal; ${where}`);
           if (hex(s1) === hex(nb.sign(msg, n.secretKey, { ...ctxOpt(ctx), extraEntropy: false }))) f.add(`hedged signature equals the deterministic one; ${where}`);
           f.eq(nb.verify(s1, msg, n.publicKey, ctxOpt(ctx)), true, 'noble verify(hedged signature)', where);
+          f.eq(nb.verify(s2, msg, n.publicKey, ctxOpt(ctx)), true, 'noble verify(hedged signature, extraEntropy: undefined)', where);
           const v1 = f.run('verify(own hedged)', where, () => impl.verify(s2, msg, n.publicKey, ctxOpt(ctx)));
           if (v1 !== undefined) f.eq(v1, true, 'verify(own hedged signature)', where);
           const sn = nb.sign(msg, n.secretKey, ctxOpt(ctx));
@@ -190,6 +199,7 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
         }
       }
       f.done();
+      expect(pairs).toBe(45);
     });
 
     it('internal.sign / internal.verify (M\' given, and externalMu) agree with noble', () => {
@@ -220,9 +230,11 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
             // The pure interface is internal.sign over M' = 0 || |ctx| || ctx || M.
             const msg = rng.bytes(rng.int(300));
             const ctx = rng.bytes(rng.int(256));
+            const want = nb.sign(msg, n.secretKey, { context: ctx, extraEntropy: false });
             const s = f.run('sign', where, () => impl.sign(msg, n.secretKey, { context: ctx, extraEntropy: false }));
             const si = f.run('internal.sign', where, () => impl.internal.sign(pureMessage(msg, ctx), n.secretKey, { extraEntropy: false }));
-            if (s && si) f.eq(s, si, 'sign vs internal.sign(0 || |ctx| || ctx || M)', where);
+            if (s) f.eq(s, want, 'sign vs noble', where);
+            if (si) f.eq(si, want, 'internal.sign(0 || |ctx| || ctx || M) vs noble sign(M, ctx)', where);
           }
         }
       }
@@ -363,7 +375,8 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
       expect(k1.secretKey).toHaveLength(P.skBytes);
       expect(hex(k1.publicKey)).not.toBe(hex(k2.publicKey));
       expect(hex(nb.getPublicKey(k1.secretKey))).toBe(hex(k1.publicKey));
-      expect(hex(impl.getPublicKey(k2.secretKey))).toBe(hex(k2.publicKey));
+      expect(hex(nb.getPublicKey(k2.secretKey))).toBe(hex(k2.publicKey));
+      expect(hex(impl.getPublicKey(k1.secretKey))).toBe(hex(nb.getPublicKey(k1.secretKey)));
       const msg = new TextEncoder().encode('random keys');
       const s = impl.sign(msg, k1.secretKey);
       expect(nb.verify(s, msg, k1.publicKey)).toBe(true);
@@ -403,6 +416,7 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
 
       // Results are not views of the enclave's memory, and later calls leave them alone.
       const outs = [a.publicKey, a.secretKey, sig];
+      if (!IS_NOBLE) expect(IMPL.enclaveMemory, 'awre exposes its enclave memory').toBeTypeOf('function');
       if (IMPL.enclaveMemory) for (const o of outs) expect(o.buffer).not.toBe(IMPL.enclaveMemory());
       const keep = outs.map((x) => hex(x));
       impl.keygen(rng.bytes(32));

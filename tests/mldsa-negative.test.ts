@@ -93,6 +93,9 @@ function expectAwreError(f: () => unknown, code: string, where: string): void {
   expect(err.code, `${where}: ${err.message}`).toBe(code);
 }
 
+/** Hint-count variants that must run per parameter set (all of them). */
+const HINT_COUNT_VARIANTS: Record<SetName, number> = { 'ML-DSA-44': 9, 'ML-DSA-65': 9, 'ML-DSA-87': 9 };
+
 const hintOffset = (p: DsaParams) => p.sigBytes - p.omega - p.k;
 const withHint = (p: DsaParams, sig: Uint8Array, hint: Uint8Array) => {
   const out = sig.slice();
@@ -212,12 +215,17 @@ for (const { name } of DSA_SETS) {
         [`count of row 0 raised to omega (${p.omega}) with the rest unchanged`, (h) => { h[p.omega] = p.omega; }],
       ];
       expect(total).toBeGreaterThan(0);
+      // The base signature (a non-empty row 0, a non-empty later row, at most
+      // omega - 2 hints) makes every variant a change: none may be a no-op.
+      let ran = 0;
       for (const [what, mutate] of variants) {
         const h = y.slice();
         mutate(h);
-        if (hex(h) === hex(y)) continue;
+        expect(hex(h), `hint ${what}: the variant must change the hint section`).not.toBe(hex(y));
         expectRejected(name, withHint(p, k.sig, h), `hint ${what}`);
+        ran++;
       }
+      expect(ran).toBe(HINT_COUNT_VARIANTS[name]);
     });
 
     it('nonzero padding after the last hint (same set of hints: only the padding check rejects it)', () => {

@@ -199,6 +199,25 @@ describe('tamper matrix', () => {
     expect(found.filter((e) => !['torn-tail', 'no-halt'].includes(e))).toEqual([]);
   });
 
+  it('the same JSON in a non-canonical form is named not-canonical at that line (reordered members, spaces, escapes, number forms)', () => {
+    const at = Math.floor(lines.length / 2);
+    const line = lines[at]!;
+    const obj = JSON.parse(line) as Record<string, unknown>;
+    const variants: [string, string][] = [
+      ['members reversed', `{${Object.entries(obj).reverse().map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`],
+      ['a space after a colon', line.replace('":', '": ')],
+      ['a member name escaped', line.replace('"seq"', '"\\u0073eq"')],
+      ['seq written as N.0', line.replace(`"seq":${obj.seq}`, `"seq":${obj.seq}.0`)],
+      ['pretty-printed', JSON.stringify(obj, null, 1).replace(/\n/g, '')],
+    ];
+    for (const [what, text] of variants) {
+      expect(text, what).not.toBe(line);
+      expect(JSON.parse(text), `${what}: the same JSON value`).toEqual(obj);
+      const found = verifyLog(join([...lines.slice(0, at), text, ...lines.slice(at + 1)]), opts).findings;
+      expect(found.filter((f) => f.event === 'not-canonical').map((f) => f.seq), what).toEqual([at]);
+    }
+  });
+
   it('a forged checkpoint and a checkpoint signed by another key', () => {
     const last = lines.length - 1;
     const t = JSON.parse(lines[last]!) as Tuple;
