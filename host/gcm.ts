@@ -9,7 +9,12 @@
 // `opts.tagLength` (noble: 16 only). Data of any length streams through the
 // enclave's I/O window in chunks. Decryption authenticates the whole
 // ciphertext first: a wrong tag is AwreError('AUTH_FAILED') and no plaintext
-// byte is produced. The key and the plaintext are wiped from the window.
+// byte is produced. It works on one private copy of the ciphertext, taken
+// before the first pass, and hands the enclave's binding tokens back in the
+// decrypt pass, so the bytes decrypted are the bytes authenticated even if
+// the caller's buffer (a SharedArrayBuffer) changes meanwhile (docs/gcm.md,
+// "Decryption bound to the authenticated bytes"). The key and the plaintext
+// are wiped from the window.
 import * as S from '../abi/status.js';
 import { GCM_TAG_MAX_BYTES } from '../abi/lengths.js';
 import { abytes, anumber } from './bytes.js';
@@ -23,12 +28,15 @@ export interface Cipher {
 }
 
 const TAG_LENGTHS = [4, 8, 12, 13, 14, 15, 16];
-// I/O window layout: key at 0, tag at 64, then the chunks of nonce, AAD and
-// data, one at a time.
+// I/O window layout: key at 0, tag at 64, a binding token at 96, then the
+// chunks of nonce, AAD and data, one at a time.
 const KEY_AT = 0;
 const TAG_AT = 64;
+const TOKEN_AT = 96;
 const DATA_AT = 128;
 const CHUNK = 32768; // a multiple of 16: every chunk but the last is whole blocks
+/** Bytes of a decryption binding token (assembly/aes/gcm.ts GCM_BIND_TOKEN_BYTES). */
+const TOKEN_BYTES = 16;
 
 function tagLengthOf(opts: unknown): number {
   if (opts === undefined) return 16;
@@ -42,16 +50,27 @@ function tagLengthOf(opts: unknown): number {
   return t;
 }
 
-/** Feed `data` through the window in CHUNK pieces to `call(ptr, len)`, optionally collecting the output. */
-function stream(e: Enclave, data: Uint8Array, out: Uint8Array | undefined, call: (ptr: number, len: number) => number, what: string): void {
-  for (let off = 0; off < data.length || (off === 0 && data.length === 0); off += CHUNK) {
-    const part = data.subarray(off, Math.min(off + CHUNK, data.length));
+/**
+ * Feed `data` through the window in CHUNK pieces to `call(ptr, len, index,
+ * last)` (index: the chunk's number; last: whether it ends the data),
+ * optionally collecting the output.
+ */
+function stream(
+  e: Enclave, data: Uint8Array, out: Uint8Array | undefined,
+  call: (ptr: number, len: number, index: number, last: boolean) => number, what: string,
+): void {
+  for (let off = 0, i = 0; off < data.length || (off === 0 && data.length === 0); off += CHUNK, i++) {
+    const end = Math.min(off + CHUNK, data.length);
+    const part = data.subarray(off, end);
     const ptr = e.put(DATA_AT, part);
-    checkStatus(call(ptr, part.length), what);
+    checkStatus(call(ptr, part.length, i, end === data.length), what);
     if (out !== undefined) out.set(e.read(ptr, part.length), off);
     if (data.length === 0) break;
   }
 }
+
+/** Chunks `stream` makes of `len` bytes (an empty input is one empty chunk). */
+const chunksOf = (len: number) => Math.max(1, Math.ceil(len / CHUNK));
 
 function outputOf(output: unknown, len: number): Uint8Array {
   if (output === undefined) return new Uint8Array(len);
@@ -98,7 +117,7 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
       if (encrypted) throw new AwreError('NONCE_REUSE', 'gcm: cannot encrypt() twice with the same key and nonce');
       const out = outputOf(output, plaintext.length + tagLength);
       withOperation(false, (e) => {
-        stream(e, plaintext, out, (p, n) => e.exports.gcm_crypt(p, p, n), 'gcm (encrypt)');
+        stream(e, plaintext, out, (p, n) => e.exports.gcm_crypt(p, p, n, 0), 'gcm (encrypt)');
         checkStatus(e.exports.gcm_finish(e.io + TAG_AT), 'gcm (tag)');
         out.set(e.get(TAG_AT, tagLength), plaintext.length);
       });
@@ -110,13 +129,28 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
       if (ciphertext.length < tagLength) {
         throw new RangeError(`"ciphertext" expected at least the ${tagLength}-byte tag, got length=${ciphertext.length}`);
       }
-      const ct = ciphertext.subarray(0, ciphertext.length - tagLength);
-      const tag = ciphertext.subarray(ct.length);
-      const out = outputOf(output, ct.length);
+      const n = ciphertext.length - tagLength;
+      const given = output === undefined ? undefined : outputOf(output, n);
+      // One private copy of the ciphertext and the tag, read once from the
+      // caller's buffer (which may be shared with another thread): both
+      // passes run over this copy. Without an output buffer, the copy is
+      // decrypted in place and returned.
+      const ct = new Uint8Array(n);
+      ct.set(ciphertext.subarray(0, n));
+      const padded = new Uint8Array(GCM_TAG_MAX_BYTES);
+      padded.set(ciphertext.subarray(n));
+      const out = given ?? ct;
+      // The binding token of the end of every chunk but the last (the
+      // enclave checks the last against the accumulator it kept).
+      const chunks = chunksOf(n);
+      const tokens = new Uint8Array((chunks - 1) * TOKEN_BYTES);
       withOperation(true, (e) => {
-        stream(e, ct, undefined, (p, n) => e.exports.gcm_auth(p, n), 'gcm (authenticate)');
-        const padded = new Uint8Array(GCM_TAG_MAX_BYTES);
-        padded.set(tag);
+        stream(e, ct, undefined, (p, len, i, last) => {
+          if (last) return e.exports.gcm_auth(p, len, 0);
+          const st = e.exports.gcm_auth(p, len, e.io + TOKEN_AT);
+          if (st === S.OK) tokens.set(e.get(TOKEN_AT, TOKEN_BYTES), i * TOKEN_BYTES);
+          return st;
+        }, 'gcm (authenticate)');
         const st = e.exports.gcm_finish(e.put(TAG_AT, padded));
         if (st === S.ERR_AUTH) {
           out.fill(0); // a caller-supplied output buffer holds nothing of the old contents either
@@ -124,7 +158,10 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
         }
         checkStatus(st, 'gcm (tag)');
         try {
-          stream(e, ct, out, (p, n) => e.exports.gcm_crypt(p, p, n), 'gcm (decrypt)');
+          stream(e, ct, out, (p, len, i, last) => {
+            if (last) return e.exports.gcm_crypt(p, p, len, 0);
+            return e.exports.gcm_crypt(p, p, len, e.put(TOKEN_AT, tokens.subarray(i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES)));
+          }, 'gcm (decrypt)');
         } catch (err) {
           out.fill(0);
           throw err;

@@ -8,17 +8,23 @@
 //             -> gcmCrypt* over the same ciphertext -> gcmEnd
 // Decryption authenticates the whole ciphertext before any plaintext is
 // produced: gcmCrypt refuses to run in decrypt mode until the tag has been
-// verified, and then only over as many bytes as were authenticated. Every
-// data chunk but the last is a multiple of 16 bytes. The round keys, H, J0,
-// the counter and every keystream block are wiped at the end of the
-// operation and on any failure.
+// verified, and then only over as many bytes as were authenticated, and only
+// over exactly the bytes that were authenticated (docs/gcm.md, "Decryption
+// bound to the authenticated bytes"): the decrypt pass GHASHes each chunk
+// again, continuing from Y_A (the accumulator when the data phase began), and
+// compares the result at the chunk's end with Y_F (the accumulator after the
+// last authenticated chunk) or, before the end, through the binding token
+// gcmAuth wrote for that position. Every data chunk but the last is a
+// multiple of 16 bytes. The round keys, H, J0, the counter and every
+// keystream block are wiped at the end of the operation and on any failure.
 import { OK, ERR_ARG, ERR_AUTH, ERR_HASH_STATE, ERR_TOO_LARGE } from '../../abi/status';
 import { transpose, encryptBitsliced, expandKey, RK_BYTES } from './aes';
 import { ghashInit, ghashBlocks, ghashOutput, GHASH_BYTES } from './ghash';
 import { ctDiffer } from '../ct';
+import { keccakInit, keccakAbsorb, keccakFinish, keccakSqueeze, DS_SHAKE } from '../keccak';
 
 // Context layout.
-const CTX_BYTES: usize = 15 * 128 + GHASH_BYTES + 16 * 4 + 128 + 128 + 256 + 128 + 64;
+const CTX_BYTES: usize = 15 * 128 + GHASH_BYTES + 16 * 4 + 128 + 128 + 256 + 128 + 64 + 16 * 4 + 64 + 208 + 16;
 export const CTX: usize = memory.data(<i32>CTX_BYTES, 64);
 const RK: usize = CTX; // 15 bitsliced round keys
 const G: usize = RK + 15 * RK_BYTES; // GHASH state and the powers of H
@@ -45,6 +51,31 @@ const AADLEN: usize = META + 32; // u64 bytes
 const CTLEN: usize = META + 40; // u64 bytes (GHASHed)
 const OUTLEN: usize = META + 48; // u64 bytes (encrypted or decrypted)
 const IVLEN: usize = META + 56; // u64 bytes of IV
+
+// Binding of the decrypt pass to the authenticated bytes (after META).
+const HB: usize = META + 64; // H = E_K(0^128) as bytes (16), a key of the binding tokens
+const YA: usize = HB + 16; // Y_A: GHASH accumulator when the data phase began (16, G's format)
+const YF: usize = YA + 16; // Y_F: accumulator after the last data chunk, before the length block (16)
+const TOK: usize = YF + 16; // a recomputed binding token (16)
+const TIN: usize = TOK + 16; // the token's SHAKE256 input (64)
+const KST: usize = TIN + 64; // Keccak state for the token (200 -> 208)
+const SERIAL: usize = KST + 208; // u64: this operation's serial (16 with padding)
+
+/** Bytes of a binding token. */
+export const GCM_BIND_TOKEN_BYTES: usize = 16;
+/** The token's domain label, "awre-gcm-bind-v1" (16 bytes). */
+const BIND_LABEL: usize = memory.data<u8>([
+  0x61, 0x77, 0x72, 0x65, 0x2d, 0x67, 0x63, 0x6d, 0x2d, 0x62, 0x69, 0x6e, 0x64, 0x2d, 0x76, 0x31,
+]);
+/** SHAKE256's rate in bytes. */
+const SHAKE256_RATE: u32 = 136;
+
+/**
+ * Operations started in this instance (every gcmInit counts, including
+ * refused ones). A wasm global, outside linear memory: gcmEnd does not reset
+ * it, and nothing the host writes into memory can change it.
+ */
+let opSerial: u64 = 0;
 
 // Phases (0 after gcmEnd: idle).
 const P_IV = 4;
@@ -93,6 +124,8 @@ function ghashPadded(src: usize, len: usize): void {
  */
 export function gcmInit(key: usize, keyLen: i32, tagLen: i32, decrypt: i32): i32 {
   gcmEnd();
+  opSerial += 1;
+  store<u64>(SERIAL, opSerial);
   if (keyLen != 16 && keyLen != 24 && keyLen != 32) return ERR_ARG;
   if (!(tagLen == 4 || tagLen == 8 || (tagLen >= 12 && tagLen <= 16))) return ERR_ARG;
   const nr = expandKey(RK, key, keyLen, W, TMP);
@@ -105,6 +138,7 @@ export function gcmInit(key: usize, keyLen: i32, tagLen: i32, decrypt: i32): i32
   encryptBitsliced(KS, RK, nr);
   transpose(KS);
   ghashInit(G, KS);
+  v128.store(HB, v128.load(KS));
   memory.fill(KS, 0, 128);
   store<i32>(TAGLEN, tagLen);
   store<i32>(DECRYPT, decrypt != 0 ? 1 : 0);
@@ -199,6 +233,7 @@ function advance(to: i32): i32 {
   }
   if (to == P_DATA && load<i32>(PHASE) == P_AAD) {
     flushPartial();
+    v128.store(YA, v128.load(G)); // Y_A: where the decrypt pass starts again
     store<i32>(PHASE, P_DATA);
   }
   return OK;
@@ -228,6 +263,32 @@ function acceptChunk(len: usize, total: usize): i32 {
   return OK;
 }
 
+/** Whether the current operation decrypts (public: the host chose it). */
+export function gcmDecrypting(): bool {
+  return load<i32>(DECRYPT) != 0;
+}
+
+/**
+ * The binding token of position `count` (bytes of data so far) with the
+ * current accumulator Y in G: the first 16 bytes of
+ * SHAKE256("awre-gcm-bind-v1" || H || le64(serial) || le64(count) || Y),
+ * Y as its 16-byte block (ghashOutput), written at `out`. The input and the
+ * Keccak state are wiped before returning.
+ */
+function bindToken(count: u64, out: usize): void {
+  memory.copy(TIN, BIND_LABEL, 16);
+  v128.store(TIN + 16, v128.load(HB));
+  store<u64>(TIN + 32, load<u64>(SERIAL));
+  store<u64>(TIN + 40, count);
+  ghashOutput(G, TIN + 48);
+  keccakInit(KST);
+  const pos = keccakAbsorb(KST, SHAKE256_RATE, 0, TIN, 64);
+  keccakFinish(KST, SHAKE256_RATE, pos, DS_SHAKE);
+  keccakSqueeze(KST, SHAKE256_RATE, 0, out, GCM_BIND_TOKEN_BYTES);
+  memory.fill(TIN, 0, 64);
+  memory.fill(KST, 0, 208);
+}
+
 /**
  * CTR over len bytes from src to dst (they may be the same), continuing the
  * counter. (GHASH runs as a separate pass over the chunk: interleaving it per
@@ -254,11 +315,17 @@ function ctr(src: usize, dst: usize, len: usize): void {
 }
 
 /**
- * Encrypt (encrypt mode, then GHASH the ciphertext) or decrypt (decrypt mode,
- * only after gcmFinish verified the tag, over no more bytes than were
- * authenticated).
+ * Encrypt (encrypt mode, then GHASH the ciphertext; `token` is ignored) or
+ * decrypt (decrypt mode, only after gcmFinish verified the tag, over no more
+ * bytes than were authenticated, and only over the bytes that were
+ * authenticated). Decrypting, the chunk is GHASHed first, continuing the
+ * decrypt pass's accumulator (Y_A at the start); then, if the chunk ends the
+ * authenticated data, the accumulator must equal Y_F, and otherwise the
+ * 16-byte token at `token` (from gcmAuth; 0: none) must equal the token of
+ * this position and accumulator. A mismatch writes nothing to dst, wipes the
+ * context and returns ERR_AUTH.
  */
-export function gcmCrypt(src: usize, dst: usize, len: usize): i32 {
+export function gcmCrypt(src: usize, dst: usize, len: usize, token: usize): i32 {
   const phase = load<i32>(PHASE);
   if (load<i32>(DECRYPT) == 0) {
     const adv = enterData(phase);
@@ -271,16 +338,36 @@ export function gcmCrypt(src: usize, dst: usize, len: usize): i32 {
     return OK;
   }
   if (phase != P_VERIFIED) return ERR_HASH_STATE;
-  if (load<u64>(OUTLEN) + <u64>len > load<u64>(CTLEN)) return ERR_ARG;
+  const done = load<u64>(OUTLEN) + <u64>len;
+  if (done > load<u64>(CTLEN)) return ERR_ARG;
   if (load<i32>(TAIL2) != 0 && len != 0) return ERR_ARG;
+  // Bind: the bytes at src must be the ones authenticated at this position.
+  ghashPadded(src, len);
+  let differ: u32 = 1;
+  if (done == load<u64>(CTLEN)) {
+    differ = ctDiffer(G, YF, 16);
+  } else if (token != 0) {
+    bindToken(done, TOK);
+    differ = ctDiffer(TOK, token, GCM_BIND_TOKEN_BYTES);
+    memory.fill(TOK, 0, 16);
+  }
+  if (differ != 0) {
+    gcmEnd();
+    return ERR_AUTH;
+  }
   if ((len & 15) != 0) store<i32>(TAIL2, 1);
   ctr(src, dst, len);
-  store<u64>(OUTLEN, load<u64>(OUTLEN) + <u64>len);
+  store<u64>(OUTLEN, done);
   return OK;
 }
 
-/** Decrypt mode: GHASH a ciphertext chunk (no plaintext is produced). */
-export function gcmAuth(src: usize, len: usize): i32 {
+/**
+ * Decrypt mode: GHASH a ciphertext chunk (no plaintext is produced) and,
+ * unless `token` is 0, write the binding token of the position after this
+ * chunk there (16 bytes): the decrypt pass presents it back to gcmCrypt for a
+ * chunk that ends at the same position.
+ */
+export function gcmAuth(src: usize, len: usize, token: usize): i32 {
   const phase = load<i32>(PHASE);
   if (load<i32>(DECRYPT) == 0) return ERR_HASH_STATE;
   const adv = enterData(phase);
@@ -288,7 +375,9 @@ export function gcmAuth(src: usize, len: usize): i32 {
   const st = acceptChunk(len, CTLEN);
   if (st != OK) return st;
   ghashPadded(src, len);
-  store<u64>(CTLEN, load<u64>(CTLEN) + <u64>len);
+  const done = load<u64>(CTLEN) + <u64>len;
+  store<u64>(CTLEN, done);
+  if (token != 0) bindToken(done, token);
   return OK;
 }
 
@@ -303,6 +392,7 @@ export function gcmFinish(tag: usize): i32 {
   const phase = load<i32>(PHASE);
   const adv = enterData(phase);
   if (adv != OK) return adv;
+  v128.store(YF, v128.load(G)); // Y_F: the accumulator over the whole data
   store<u64>(LENBLK, bswap<u64>(load<u64>(AADLEN) << 3));
   store<u64>(LENBLK + 8, bswap<u64>(load<u64>(CTLEN) << 3));
   ghashBlocks(G, LENBLK, 1);
@@ -322,6 +412,8 @@ export function gcmFinish(tag: usize): i32 {
     return ERR_AUTH;
   }
   memory.fill(TAG, 0, 16);
+  // The decrypt pass GHASHes the ciphertext again, from Y_A.
+  v128.store(G, v128.load(YA));
   store<i32>(PHASE, P_VERIFIED);
   return OK;
 }
