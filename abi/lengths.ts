@@ -3,7 +3,7 @@
 // constants: compiled by both AssemblyScript and TypeScript.
 
 /** ABI version. Bumped on any change to an export's signature or meaning. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Size of the enclave's I/O window (inputs in, outputs out). */
 export const IO_BYTES = 65536;

@@ -36,3 +36,30 @@ export const ERR_INTERNAL = -127;
 export const ERR_DRBG_UNSEEDED = -16;
 /** DRBG: the reseed interval is used up; drbg_reseed before the next generate. */
 export const ERR_DRBG_RESEED = -17;
+/** Vault: a key used outside the usage it was generated for (docs/vault.md). */
+export const ERR_USAGE = -21;
+
+// PQC1 v2 (docs/pqc1.md). -1 and -2 keep the origin ABI's meanings
+// (PQC_INVALID = ERR_ARG, PQC_BUFFER = ERR_LENGTH), -127 is ERR_INTERNAL.
+/** Malformed input, a length or level that does not fit, overlapping buffers. */
+export const PQC_INVALID = -1;
+/** The output buffer is too small. */
+export const PQC_BUFFER = -2;
+/** Not a PQC1 message, or not version 2 (a v1 envelope is refused, never parsed as v2). */
+export const PQC_VERSION = -30;
+/** A level below the local minimum, a rekey interval over the maximum, clocks too far apart. */
+export const PQC_POLICY = -31;
+/** An INIT this responder has answered already. */
+export const PQC_REPLAY = -32;
+/** An identity, signature or key confirmation that does not match. */
+export const PQC_AUTH = -33;
+/** A message of the wrong type or for another handshake, or a handle in the wrong state. */
+export const PQC_STATE = -34;
+/** A frame counter accepted before. */
+export const FRAME_REPLAY = -35;
+/** A frame counter behind the receive window, or of an earlier key epoch. */
+export const FRAME_OLD = -36;
+/** A frame more than 4 key epochs ahead of the receiver. */
+export const FRAME_AHEAD = -37;
+/** The send counter reached the session's frame limit: the session seals no more. */
+export const SESSION_LIMIT = -38;

@@ -19,3 +19,10 @@ export function drbg_generate_test(out: usize, len: usize, add: usize, addLen: u
   if (!inIO(out, len) || !inIO(add, addLen) || !disjoint(out, len, add, addLen)) return ERR_ARG;
   return drbgGenerate(out, len, add, addLen);
 }
+
+import { setGenerationForTest } from './vault';
+
+/** TEST ONLY (the handle-wrap tests): move a free vault slot's generation, e.g. to just below the wrap. */
+export function vault_test_set_generation(slot: i32, gen: u32): i32 {
+  return setGenerationForTest(slot, gen);
+}

@@ -19,7 +19,7 @@ import { WIPE as DSA_WIPE } from './mldsa/scratch';
 import * as dsa from './mldsa/dsa';
 import * as vault from './vault';
 import * as pqc from './pqc';
-import { gcmInit, gcmIv, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd } from './aes/gcm';
+import { gcmInit, gcmIv, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd, gcmDecrypting, GCM_BIND_TOKEN_BYTES } from './aes/gcm';
 
 export function abi_version(): i32 { return ABI_VERSION; }
 export function io_ptr(): usize { return IO; }
@@ -192,17 +192,30 @@ export function gcm_aad(src: usize, len: usize): i32 {
   return gcmAad(src, len);
 }
 
-/** Encrypt (then authenticate) or, after verification, decrypt a chunk; src == dst is allowed. */
-export function gcm_crypt(src: usize, dst: usize, len: usize): i32 {
+/**
+ * Encrypt (then authenticate) or, after verification, decrypt a chunk; src ==
+ * dst is allowed. Decrypting, `token` is the 16-byte binding token gcm_auth
+ * wrote for the position where this chunk ends (0: none; not needed for the
+ * chunk that ends the data); it must not overlap dst. Encrypting, it is
+ * ignored (pass 0).
+ */
+export function gcm_crypt(src: usize, dst: usize, len: usize, token: usize): i32 {
   if (!inIO(src, len) || !inIO(dst, len)) return ERR_ARG;
   if (src != dst && !disjoint(src, len, dst, len)) return ERR_ARG;
-  return gcmCrypt(src, dst, len);
+  if (token != 0 && gcmDecrypting()
+    && (!inIO(token, GCM_BIND_TOKEN_BYTES) || !disjoint(token, GCM_BIND_TOKEN_BYTES, dst, len))) return ERR_ARG;
+  return gcmCrypt(src, dst, len, token);
 }
 
-/** Decrypt mode: authenticate a ciphertext chunk. */
-export function gcm_auth(src: usize, len: usize): i32 {
+/**
+ * Decrypt mode: authenticate a ciphertext chunk and write the 16-byte binding
+ * token of the position after it at `token` (0: no token), which must not
+ * overlap src.
+ */
+export function gcm_auth(src: usize, len: usize, token: usize): i32 {
   if (!inIO(src, len)) return ERR_ARG;
-  return gcmAuth(src, len);
+  if (token != 0 && (!inIO(token, GCM_BIND_TOKEN_BYTES) || !disjoint(src, len, token, GCM_BIND_TOKEN_BYTES))) return ERR_ARG;
+  return gcmAuth(src, len, token);
 }
 
 /** Write (encrypt) or check (decrypt) the tag; ERR_AUTH on a mismatch. */
@@ -262,9 +275,13 @@ export function vault_kem_keygen(level: i32): i32 {
   return vault.kemKeygen(level);
 }
 
-/** A new ML-DSA key pair from the DRBG (level 44/65/87): a handle (> 0) or a status. */
-export function vault_dsa_keygen(level: i32): i32 {
-  return vault.dsaKeygen(level);
+/**
+ * A new ML-DSA key pair from the DRBG (level 44/65/87) with a usage fixed for
+ * its lifetime: 1 handshake (PQC1 v2 only), 2 attest (vault_attest_sign only),
+ * 3 general (vault_dsa_sign only). A handle (> 0) or a status.
+ */
+export function vault_dsa_keygen(level: i32, usage: i32): i32 {
+  return vault.dsaKeygen(level, usage);
 }
 
 /** The public key of a vault key pair into the I/O window (out must hold vault_public_bytes). */
@@ -272,7 +289,7 @@ export function vault_public(handle: i32, out: usize): i32 {
   const n = vault.publicBytes(handle);
   if (n == 0) {
     // A bad handle, or a session (which has no public key).
-    const slot = vault.lookup(handle, vault.T_EMPTY);
+    const slot = vault.lookup(handle, vault.T_ANY);
     return slot < 0 ? slot : ERR_HANDLE_TYPE;
   }
   if (!inIO(out, <usize>n)) return ERR_ARG;
@@ -289,7 +306,7 @@ export function vault_level(handle: i32): i32 {
   return vault.levelOf(handle);
 }
 
-/** Hedged ML-DSA signature over mu (64 bytes) with a vault key; rnd from the DRBG. */
+/** Hedged ML-DSA signature over a host-computed mu (64 bytes) with a general-use vault key (else ERR_USAGE); rnd from the DRBG. */
 export function vault_dsa_sign(handle: i32, mu: usize, sig: usize): i32 {
   const level = vault.levelOf(handle);
   if (level < 0) return level;
@@ -301,38 +318,25 @@ export function vault_dsa_sign(handle: i32, mu: usize, sig: usize): i32 {
   return vault.dsaSignMu(handle, mu, sig);
 }
 
-/** Free a vault handle: its keys are wiped and the handle is dead. */
+/** Free a vault handle (a key pair, a pending handshake or a session): its keys are wiped and the handle is dead. */
 export function vault_free(handle: i32): i32 {
   return vault.free(handle);
 }
 
 /**
- * Initiator side: encapsulate to the peer's ML-KEM key at `ek` (m from the
- * DRBG), write the ciphertext at `ct`, derive and keep the session keys from
- * the shared secret and the transcript hash: returns a session handle.
+ * The attestation signature: pure ML-DSA (FIPS 204, Algorithm 2) with the
+ * context "awre-attest-v1" over msgLen bytes at msg, hedged, with an
+ * attestation-use vault key (else ERR_USAGE). The vault makes mu itself, so no
+ * host can have it sign under another context.
  */
-export function vault_kem_encaps(level: i32, ek: usize, ct: usize, transcript: usize, tLen: usize): i32 {
-  const k = rankOf(level);
-  if (k == 0) return ERR_ARG;
-  const ekLen = <usize>ekBytes(k);
-  const ctLen = <usize>ctBytes(k);
-  if (!inIO(ek, ekLen) || !inIO(ct, ctLen) || !inIO(transcript, tLen) || !disjoint(ek, ekLen, ct, ctLen) || !disjoint(ct, ctLen, transcript, tLen)) return ERR_ARG;
-  return vault.kemEncapsSession(level, ek, ct, transcript, tLen);
-}
-
-/** Responder side: decapsulate `ct` with a vault ML-KEM key; returns a session handle. */
-export function vault_kem_decaps(handle: i32, ct: usize, transcript: usize, tLen: usize): i32 {
+export function vault_attest_sign(handle: i32, msg: usize, msgLen: usize, sig: usize): i32 {
   const level = vault.levelOf(handle);
   if (level < 0) return level;
-  const k = rankOf(level);
-  if (k == 0) return ERR_HANDLE_TYPE;
-  if (!inIO(ct, <usize>ctBytes(k)) || !inIO(transcript, tLen)) return ERR_ARG;
-  return vault.kemDecapsSession(handle, ct, transcript, tLen);
-}
-
-/** Start AES-256-GCM with a session key (direction 0: initiator to responder, 1: back); then gcm_iv, gcm_aad, ... */
-export function gcm_init_session(handle: i32, direction: i32, tagLen: i32, decrypt: i32): i32 {
-  return vault.gcmInitSession(handle, direction, tagLen, decrypt);
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return ERR_HANDLE_TYPE;
+  const sigLen = <usize>sigBytes(p);
+  if (!inIO(msg, msgLen) || !inIO(sig, sigLen) || !disjoint(msg, msgLen, sig, sigLen)) return ERR_ARG;
+  return vault.attestSign(handle, msg, msgLen, sig);
 }
 
 // ---- The PQCNet ABI (assembly/pqc.ts) --------------------------------------------
@@ -342,12 +346,41 @@ export function pqc_alloc(len: i32): usize { return pqc.pqcAlloc(len); }
 /** Release a pqc_alloc buffer (wiped). */
 export function pqc_free(ptr: usize, len: i32): void { pqc.pqcFree(ptr, len); }
 /** The initiator's PQC1 envelope: bytes written, -1 invalid input, -2 buffer too small, -127 internal. */
-export function pqc_handshake(req: usize, reqLen: usize, resp: usize, respLen: usize): i32 {
-  return pqc.pqcHandshake(req, reqLen, resp, respLen);
+/** PQC1 v2, initiator: write INIT (docs/pqc1.md); its length, or -1 invalid, -2 buffer too small, a PQC or vault status, -127 internal. */
+export function pqc_handshake(req: usize, reqLen: usize, out: usize, outLen: usize): i32 {
+  return pqc.pqcHandshake(req, reqLen, out, outLen);
 }
-/** The responder: a session handle, -1 invalid envelope, -127 internal. */
-export function pqc_accept(env: usize, envLen: usize, kemHandle: i32, pk: usize, pkLen: usize): i32 {
-  return pqc.pqcAccept(env, envLen, kemHandle, pk, pkLen);
+
+/** PQC1 v2, responder: check INIT and write RESP; its length, or a status. */
+export function pqc_respond(req: usize, reqLen: usize, out: usize, outLen: usize): i32 {
+  return pqc.pqcRespond(req, reqLen, out, outLen);
 }
-/** The session handle of the last successful handshake or accept. */
+
+/** PQC1 v2, initiator: check RESP and write FIN; its length, or a status. The session handle is pqc_last_session(). */
+export function pqc_finish(req: usize, reqLen: usize, out: usize, outLen: usize): i32 {
+  return pqc.pqcFinish(req, reqLen, out, outLen);
+}
+
+/** PQC1 v2, responder: check FIN; the session handle, or a status. */
+export function pqc_complete(req: usize, reqLen: usize): i32 {
+  return pqc.pqcComplete(req, reqLen);
+}
+
+/** Seal len bytes at src into a frame at out (len + 24 bytes) in the session's send direction; its length, or a status. */
+export function pqc_seal(session: i32, src: usize, len: usize, out: usize, outLen: usize): i32 {
+  return pqc.pqcSeal(session, src, len, out, outLen);
+}
+
+/** Open a frame in the session's receive direction into out; the plaintext's length, or a status. */
+export function pqc_open(session: i32, src: usize, len: usize, out: usize, outLen: usize): i32 {
+  return pqc.pqcOpen(session, src, len, out, outLen);
+}
+
+/** A session's public state (80 bytes, docs/pqc1.md section 7) at out. */
+export function pqc_session_info(session: i32, out: usize): i32 {
+  if (!inIO(out, pqc.SESSION_INFO_BYTES)) return ERR_ARG;
+  return pqc.pqcSessionInfo(session, out);
+}
+
+/** The handle made by the last successful pqc_handshake / pqc_respond / pqc_finish / pqc_complete. */
 export function pqc_last_session(): i32 { return pqc.pqcLastSession(); }

@@ -16,7 +16,7 @@ import { packPoly, unpackPoly, unpackGamma1, packHints, unpackHints } from './pa
 import { rejNTT, rejNTTx2, rejEtaX2, rejEta1, expandMaskX2, expandMask1, sampleInBall } from './sampling';
 import {
   ST, ST2, SEED, SEED2, XBUF, XBUF_STRIDE, HBUF, TR, RHOPP, MU, CTILDE, HIN, W1PACK,
-  PV_S1, PV_S2, PV_T0, PV_Y, PV_Z, PV_W, PV_W1, PV_H, P_C, P_T0, P_T1, P_T2, PV_A, A_TAG,
+  PV_S1, PV_S2, PV_T0, PV_Y, PV_Z, PV_W, PV_W1, PV_H, P_C, P_T0, P_T1, P_T2, PV_A, A_TAG, A_ENTRIES, A_ENTRY_BYTES,
 } from './scratch';
 
 /** FIPS 204 Appendix C: signing gives up after this many rejections. */
@@ -30,16 +30,33 @@ function shake256(dst: usize, outLen: usize, src: usize, len: usize): void {
   keccakHash(ST, SHAKE256_RATE, DS_SHAKE, src, len, dst, outLen);
 }
 
+/** The A-hat entry the current operation uses (set by expandA). */
+let A: usize = PV_A;
+/** The cache entry expandA replaces next: the one used least recently. */
+let aVictim: i32 = 0;
+
 /**
- * ExpandA (Algorithm 32): A[r][s] = RejNTTPoly(rho || s || r), into PV_A
- * row-major (entry (r, s) at poly(PV_A, r l + s)), two entries at a time.
- * Skipped when PV_A already holds A-hat for this parameter set and rho (the
- * tag in A_TAG): rho is public, so the comparison may exit early.
+ * ExpandA (Algorithm 32): A[r][s] = RejNTTPoly(rho || s || r), into an A-hat
+ * cache entry row-major (entry (r, s) at poly(A, r l + s)), two at a time.
+ * Skipped when an entry already holds A-hat for this parameter set and rho
+ * (its tag): rho is public, so the comparison may exit early. A miss fills
+ * the least recently used of the A_ENTRIES entries.
  */
 function expandA(rho: usize, p: Params): void {
   const tag = (p.k << 8) | p.l;
-  if (load<i32>(A_TAG) == tag && memory.compare(A_TAG + 4, rho, 32) == 0) return;
-  store<i32>(A_TAG, 0);
+  for (let i = 0; i < A_ENTRIES; i++) {
+    const t = A_TAG + <usize>i * 48;
+    if (load<i32>(t) == tag && memory.compare(t + 4, rho, 32) == 0) {
+      A = PV_A + <usize>i * A_ENTRY_BYTES;
+      aVictim = (i + 1) % A_ENTRIES;
+      return;
+    }
+  }
+  const i = aVictim;
+  aVictim = (i + 1) % A_ENTRIES;
+  const t = A_TAG + <usize>i * 48;
+  A = PV_A + <usize>i * A_ENTRY_BYTES;
+  store<i32>(t, 0);
   memory.copy(SEED, rho, 32);
   memory.copy(SEED2, rho, 32);
   const n = p.k * p.l;
@@ -49,15 +66,15 @@ function expandA(rho: usize, p: Params): void {
     store<u8>(SEED, <u8>(e / p.l), 33);
     store<u8>(SEED2, <u8>((e + 1) % p.l), 32);
     store<u8>(SEED2, <u8>((e + 1) / p.l), 33);
-    rejNTTx2(poly(PV_A, e), poly(PV_A, e + 1), ST2, XBUF, SEED, SEED2);
+    rejNTTx2(poly(A, e), poly(A, e + 1), ST2, XBUF, SEED, SEED2);
   }
   if (e < n) {
     store<u8>(SEED, <u8>(e % p.l), 32);
     store<u8>(SEED, <u8>(e / p.l), 33);
-    rejNTT(poly(PV_A, e), ST, SEED);
+    rejNTT(poly(A, e), ST, SEED);
   }
-  memory.copy(A_TAG + 4, rho, 32);
-  store<i32>(A_TAG, tag);
+  memory.copy(t + 4, rho, 32);
+  store<i32>(t, tag);
 }
 
 /** The polynomial that ExpandS nonce n fills: s1[n] for n < l, else s2[n - l]. */
@@ -82,7 +99,7 @@ function computeT(p: Params): void {
   for (let j = 0; j < p.l; j++) ntt(poly(PV_S1, j));
   for (let i = 0; i < p.k; i++) {
     const t = poly(PV_W, i);
-    pointwiseAcc(t, poly(PV_A, i * p.l), PV_S1, p.l);
+    pointwiseAcc(t, poly(A, i * p.l), PV_S1, p.l);
     invntt(t);
     polyAdd(t, t, poly(PV_S2, i));
     polyFreeze(t);
@@ -210,7 +227,7 @@ function attempt(kappa: i32, p: Params): bool {
   }
   for (let i = 0; i < k; i++) {
     const w = poly(PV_W, i);
-    pointwiseAcc(w, poly(PV_A, i * l), PV_Z, l);
+    pointwiseAcc(w, poly(A, i * l), PV_Z, l);
     invntt(w);
     polyFreeze(w);
     polyDecompose(poly(PV_W1, i), 0, w, p.gamma2);
@@ -310,7 +327,7 @@ export function verifyInternal(pk: usize, mu: usize, sig: usize, p: Params): i32
     ntt(t1);
     pointwiseAcc(P_T2, P_C, t1, 1);
     const w = poly(PV_W, i);
-    pointwiseAcc(w, poly(PV_A, i * p.l), PV_Z, p.l);
+    pointwiseAcc(w, poly(A, i * p.l), PV_Z, p.l);
     polySub(w, w, P_T2);
     polyReduce(w);
     invntt(w);

@@ -48,7 +48,13 @@ export const P_T2: usize = P_T1 + 1024;
 export const SECRET_END: usize = P_T2 + 1024;
 /** Bytes of SCRATCH that ML-DSA uses, all wiped after each operation. */
 export const WIPE: usize = SECRET_END - SCRATCH;
-/** A-hat, k x l <= 56 polynomials row-major (public). */
-export const PV_A: usize = memory.data(56 * 1024, 1024);
-/** The tag of PV_A: k << 8 | l (0 = empty), then the rho it was expanded from. */
-export const A_TAG: usize = memory.data(36, 16);
+/**
+ * A-hat cache: two entries of k x l <= 56 polynomials row-major (public),
+ * so that an instance alternating between two keys (a PQC1 handshake signs
+ * with its own key and verifies with its peer's) expands neither again.
+ */
+export const A_ENTRIES: i32 = 2;
+export const A_ENTRY_BYTES: usize = 56 * 1024;
+export const PV_A: usize = memory.data(<i32>(A_ENTRIES * <i32>A_ENTRY_BYTES), 1024);
+/** Per entry, 48 bytes: the tag k << 8 | l (0 = empty), then the rho it was expanded from. */
+export const A_TAG: usize = memory.data(A_ENTRIES * 48, 16);
