@@ -9,4 +9,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   waven: async () => (await import('./waven.js')).suite,
   qrng: async () => (await import('./qrng.js')).suite,
   recorder: async () => (await import('./recorder.js')).suite,
+  pqc: async () => (await import('./pqc.js')).suite,
 };

@@ -18,12 +18,13 @@ export type AwreErrorCode =
   | 'DRBG_RESEED' // the enclave DRBG reached its reseed interval
   | 'BAD_HANDLE' // a vault handle that is stale, freed, forged or of the wrong type
   | 'VAULT_FULL' // every vault slot is in use
+  | 'VAULT_USAGE' // a vault key used outside the usage it was generated for (a handshake key through a general export, ...)
   | 'ENCLAVE_ARG' // the enclave refused a pointer/length (a host bug)
   | 'ENCLAVE_INTERNAL' // the enclave reported an impossible state
   | 'MODULE_NOT_FOUND' // build/enclave.wasm is missing
   | 'MODULE_INVALID' // the module does not load or lacks an export
   | 'ABI_MISMATCH' // the module declares another ABI version
-  | 'PQC_REFUSED' // pqc_handshake / pqc_accept refused: invalid input (-1) or a short buffer (-2)
+  | 'PQC_REFUSED' // a PQC1 v2 step or frame refused; `status` says why (docs/pqc1.md, section 7)
   | 'LOG_IO' // the ABW34 log cannot be opened or written
   | 'LOG_LOCKED' // another live process holds the log's lock
   | 'ESCROW_INVALID' // an escrow file that does not parse, is for another log, or fails authentication
@@ -70,6 +71,7 @@ const STATUS_CODES: ReadonlyMap<number, AwreErrorCode> = new Map([
   [S.ERR_HANDLE, 'BAD_HANDLE'],
   [S.ERR_HANDLE_TYPE, 'BAD_HANDLE'],
   [S.ERR_VAULT_FULL, 'VAULT_FULL'],
+  [S.ERR_USAGE, 'VAULT_USAGE'],
   [S.ERR_INTERNAL, 'ENCLAVE_INTERNAL'],
 ]);
 
@@ -98,6 +100,7 @@ export function describeStatus(status: number): string {
     case S.ERR_HANDLE: return 'stale, freed or forged vault handle';
     case S.ERR_HANDLE_TYPE: return 'vault handle of the wrong type';
     case S.ERR_VAULT_FULL: return 'every vault slot is in use';
+    case S.ERR_USAGE: return 'vault key used outside its usage';
     default: return `internal enclave error (status ${status})`;
   }
 }

@@ -57,7 +57,7 @@ export async function replayLog(text: string, escrow: EscrowContents, module?: U
       if (digest(input) !== t.call.in) { add('escrow-input-mismatch', i, 'the escrowed input does not match the call\'s input digest', digest(input), t.call.in); break; }
       const op = t.call.op;
       if (op === 'handshake') h = await s.handshake(Number(new DataView(input.buffer, input.byteOffset).getBigUint64(0, true)));
-      else if (op === 'send' && h) s.send((input[0] === 0 ? 'initiator' : 'responder') as TenantRole, h, new DataView(input.buffer, input.byteOffset).getUint32(1, true), input.subarray(5));
+      else if (op === 'send' && h) s.send((input[0] === 0 ? 'initiator' : 'responder') as TenantRole, h, input.subarray(1));
       else if (op === 'close' && h) { s.close(h); h = undefined; }
       else { add('replay-unknown-op', i, `cannot replay the call "${op}"`); break; }
     }

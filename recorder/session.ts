@@ -72,9 +72,9 @@ export class RecordedSession {
       s.signer = new VaultSigner(s.attest, options.origin);
       s.recorder.call('attest', 'attest-keygen', new Uint8Array(0), s.signer.publicKey, 0);
       s.recorder.setSigner(s.signer);
-      const { pk, ek } = s.pair.makeKeys();
-      s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), pk, 0);
-      s.recorder.call('responder', 'kem-keygen', new Uint8Array(0), ek, 0);
+      const ids = s.pair.makeKeys();
+      s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), ids.initiator, 0);
+      s.recorder.call('responder', 'dsa-keygen', new Uint8Array(0), ids.responder, 0);
       await s.recorder.durable(); // acknowledged: the boot is on disk
     } catch (e) {
       await s.recorder.abort();
@@ -83,22 +83,25 @@ export class RecordedSession {
     return s;
   }
 
-  /** One PQC1 handshake (reseeding first when a DRBG is due). */
+  /** One PQC1 v2 handshake (reseeding first when a DRBG is due); the call's output is INIT || RESP || FIN. */
   async handshake(timeMs: number): Promise<Handshake> {
     for (const e of [this.pair.initiator, this.pair.responder]) await this.seeder.maybeReseed(e);
     const h = this.pair.handshake(BigInt(timeMs));
-    this.recorder.call('initiator', 'handshake', leBytes(timeMs, 8), h.envelope, 0);
+    const out = new Uint8Array(h.init.length + h.resp.length + h.fin.length);
+    out.set(h.init);
+    out.set(h.resp, h.init.length);
+    out.set(h.fin, h.init.length + h.resp.length);
+    this.recorder.call('initiator', 'handshake', leBytes(timeMs, 8), out, 0);
     await this.recorder.durable(); // acknowledged: the handshake (and the frames before it) are on disk
     return h;
   }
 
-  /** One AES-GCM frame from one tenant to the other. */
-  send(from: TenantRole, h: Handshake, seq: number, data: Uint8Array): { sealed: Uint8Array; opened: Uint8Array } {
-    const r = this.pair.send(from, h, seq, data);
-    const input = new Uint8Array(5 + data.length);
+  /** One frame from one tenant to the other (the enclave picks the counter); the call's input is u8(from) || data. */
+  send(from: TenantRole, h: Handshake, data: Uint8Array): { sealed: Uint8Array; opened: Uint8Array } {
+    const r = this.pair.send(from, h, data);
+    const input = new Uint8Array(1 + data.length);
     input[0] = from === 'initiator' ? 0 : 1;
-    input.set(leBytes(seq, 4), 1);
-    input.set(data, 5);
+    input.set(data, 1);
     const out = new Uint8Array(r.sealed.length + r.opened.length);
     out.set(r.sealed);
     out.set(r.opened, r.sealed.length);

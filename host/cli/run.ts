@@ -13,6 +13,7 @@ import { openFeed } from '../qrng/open.js';
 import { attestationKeyFile, parseAuditorPublicKey } from '../../recorder/keys.js';
 import { liveWriter } from '../../recorder/log.js';
 import { RecordedSession } from '../../recorder/session.js';
+import { MAX_FRAME_BYTES } from '../tenants.js';
 import type { Profile } from '../../recorder/tuple.js';
 import { AwreError } from '../errors.js';
 import { CliFailure, EXIT, makeDirs, parseWith, readText, writeText } from './io.js';
@@ -101,7 +102,7 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
       for (const from of ['initiator', 'responder'] as const) {
         const data = globalThis.crypto.getRandomValues(new Uint8Array(a.frameBytes));
         t = performance.now();
-        session.send(from, h, j, data);
+        session.send(from, h, data);
         fr.push(performance.now() - t);
       }
     }
@@ -151,7 +152,7 @@ function verifyCommand(f: RunResult['files'], auditorKey: string | undefined): s
 export function renderRun(r: RunResult): string {
   const ms = (x: number) => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
   return [
-    `awre run: ${r.sessions} PQC1 handshake(s) (ML-KEM-768 + ML-DSA-65) between two WAVEN tenants, ${r.framesEachWay} AES-256-GCM frame(s) each way per handshake`,
+    `awre run: ${r.sessions} PQC1 v2 handshake(s) (ephemeral ML-KEM-768, ML-DSA-65 identities) between two WAVEN tenants, ${r.framesEachWay} AES-256-GCM frame(s) each way per handshake`,
     `module   sha256 ${r.profile.module}`,
     `profile  ${r.profileDigest} (ABI ${r.profile.abi}, MMU ${r.profile.mmu}, awre ${r.profile.awre})`,
     `entropy  ${r.entropy.source}${r.entropy.quantum ? ' (quantum)' : ' (non-quantum)'}: ${r.entropy.seeds} seed(s), ${r.entropy.rawBytesRead} raw bytes read, ${r.entropy.rawBytesUsed} conditioned; health alarms ${r.entropy.health.rct + r.entropy.health.apt}`,
@@ -171,7 +172,7 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     .option('--qrng <spec>', 'entropy source: os, sim:<hex> (reproducible demo), file:<path>, anu:<url|file>', 'os')
     .option('--sessions <n>', 'handshakes to run', intIn(1, 1_000_000), 1)
     .option('--frames <n>', 'AES-GCM frames each way per handshake', intIn(0, 1_000_000), 16)
-    .option('--frame-bytes <n>', 'plaintext bytes per frame', intIn(0, 32752), 256)
+    .option('--frame-bytes <n>', 'plaintext bytes per frame', intIn(0, MAX_FRAME_BYTES), 256)
     .option('--checkpoint-every <n>', 'tuples between signed checkpoints', intIn(1, 1_000_000), 1000)
     .option('--quantum', 'declare a file: source (a QRNG device or capture) quantum')
     .option('--min-entropy <bits>', 'override the source\'s claimed min-entropy, bits per byte in (0, 8]', (v: string) => {

@@ -4,7 +4,7 @@
 // with the escrow, the replay (recorder/replay.ts); the text and the --json
 // output render the same result object.
 import type { Command } from 'commander';
-import { ml_dsa65 } from '../mldsa.js';
+import { verifyAttestation } from '../../recorder/attest.js';
 import { openEscrow } from '../../recorder/escrow.js';
 import { parseAttestationKey, parseAuditorSecretKey } from '../../recorder/keys.js';
 import { parsePolicy } from '../../recorder/policy.js';
@@ -35,7 +35,7 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   const policy = a.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(a.policy!, 'policy')), '--policy');
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
   const text = readText(a.log, 'log');
-  const report = verifyLog(text, { key: key.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k), ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }) });
+  const report = verifyLog(text, { key: key.publicKey, verify: verifyAttestation, ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }) });
   let replayed = false;
   if (a.escrow !== undefined) {
     // Read before the try: a file that cannot be read is an I/O error (exit 3), not a finding.

@@ -45,24 +45,34 @@ export interface EnclaveExports {
   gcm_init(key: number, keyLen: number, tagLen: number, decrypt: number): number;
   gcm_iv(src: number, len: number): number;
   gcm_aad(src: number, len: number): number;
-  gcm_crypt(src: number, dst: number, len: number): number;
-  gcm_auth(src: number, len: number): number;
+  /**
+   * Decrypting, `token` is the binding token gcm_auth wrote for the position
+   * where this chunk ends (not needed for the chunk that ends the data);
+   * encrypting it is ignored. 0 (or omitted): none (docs/gcm.md).
+   */
+  gcm_crypt(src: number, dst: number, len: number, token: number): number;
+  /** Writes the 16-byte binding token of the position after this chunk at `token` (0 or omitted: none). */
+  gcm_auth(src: number, len: number, token: number): number;
   gcm_finish(tag: number): number;
   gcm_end(): void;
   vault_kem_keygen(level: number): number;
-  vault_dsa_keygen(level: number): number;
+  /** usage: 1 handshake (PQC1 v2 only), 2 attest (vault_attest_sign only), 3 general (vault_dsa_sign only). */
+  vault_dsa_keygen(level: number, usage: number): number;
   vault_public(handle: number, out: number): number;
   vault_public_bytes(handle: number): number;
   vault_level(handle: number): number;
   vault_dsa_sign(handle: number, mu: number, sig: number): number;
+  vault_attest_sign(handle: number, msg: number, msgLen: number, sig: number): number;
   vault_free(handle: number): number;
-  vault_kem_encaps(level: number, ek: number, ct: number, transcript: number, tLen: number): number;
-  vault_kem_decaps(handle: number, ct: number, transcript: number, tLen: number): number;
-  gcm_init_session(handle: number, direction: number, tagLen: number, decrypt: number): number;
   pqc_alloc(len: number): number;
   pqc_free(ptr: number, len: number): void;
-  pqc_handshake(req: number, reqLen: number, resp: number, respLen: number): number;
-  pqc_accept(env: number, envLen: number, kemHandle: number, pk: number, pkLen: number): number;
+  pqc_handshake(req: number, reqLen: number, out: number, outLen: number): number;
+  pqc_respond(req: number, reqLen: number, out: number, outLen: number): number;
+  pqc_finish(req: number, reqLen: number, out: number, outLen: number): number;
+  pqc_complete(req: number, reqLen: number): number;
+  pqc_seal(session: number, src: number, len: number, out: number, outLen: number): number;
+  pqc_open(session: number, src: number, len: number, out: number, outLen: number): number;
+  pqc_session_info(session: number, out: number): number;
   pqc_last_session(): number;
   drbg_instantiate(entropy: number, entropyLen: number, nonce: number, nonceLen: number, pers: number, persLen: number): number;
   drbg_reseed(entropy: number, entropyLen: number, add: number, addLen: number): number;
@@ -70,6 +80,8 @@ export interface EnclaveExports {
   drbg_requests(): number;
   /** Only in the test build (build/enclave.test.wasm): DRBG output into the I/O window, for the known-answer tests (docs/drbg.md). */
   drbg_generate_test?(out: number, len: number, add: number, addLen: number): number;
+  /** Only in the test build: set a free vault slot's generation (the handle-wrap tests). */
+  vault_test_set_generation?(slot: number, gen: number): number;
 }
 
 /** Every export the host relies on: the module must have each (and, tests/build.test.ts checks, no other). */
@@ -78,9 +90,8 @@ export const REQUIRED_EXPORTS: readonly (keyof EnclaveExports)[] = [
   'keccak_absorb', 'keccak_finish', 'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps',
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
-  'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_free',
-  'vault_kem_encaps', 'vault_kem_decaps', 'gcm_init_session',
-  'pqc_alloc', 'pqc_free', 'pqc_handshake', 'pqc_accept', 'pqc_last_session',
+  'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_attest_sign', 'vault_free',
+  'pqc_alloc', 'pqc_free', 'pqc_handshake', 'pqc_respond', 'pqc_finish', 'pqc_complete', 'pqc_seal', 'pqc_open', 'pqc_session_info', 'pqc_last_session',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
   'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_requests',
 ];
