@@ -135,10 +135,10 @@ describe('awre run', () => {
 describe('awre inspect', () => {
   it('reports both builds', async () => {
     const plain = await runInspect(join(ROOT, 'build', 'enclave.wasm'), {});
-    expect(plain).toMatchObject({ build: 'plain', abi: 1, imports: [], customSections: [] });
+    expect(plain).toMatchObject({ build: 'plain', abi: 2, imports: [], customSections: [] });
     expect(plain.exports.map((e) => e.name)).toContain('pqc_handshake');
     const waven = await runInspect(join(ROOT, 'build', 'enclave.waven.wasm'), { wat: true });
-    expect(waven).toMatchObject({ build: 'waven', abi: 1 });
+    expect(waven).toMatchObject({ build: 'waven', abi: 2 });
     expect(waven.memory?.imported).toBe(true);
     expect(waven.imports.map((i) => `${i.module}.${i.name}`)).toEqual(expect.arrayContaining(['waven.memory', 'waven.rt', 'waven.wt']));
     expect(waven.wat).toMatch(/^\(module/);

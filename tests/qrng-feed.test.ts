@@ -413,7 +413,7 @@ describe('seeding the enclave DRBG', () => {
     expect([ea.tenant, eb.tenant, seeder.epoch('initiator'), seeder.epoch('responder')]).toEqual(['initiator', 'responder', 0, 1]);
     expect(ea.commitment).not.toBe(eb.commitment);
     expect(a!.exports.vault_kem_keygen(768)).toBeGreaterThan(0);
-    expect(b!.exports.vault_dsa_keygen(65)).toBeGreaterThan(0);
+    expect(b!.exports.vault_dsa_keygen(65, 3)).toBeGreaterThan(0);
   });
 });
 

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { ml_kem768 as nobleKem } from '@noble/post-quantum/ml-kem.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordSession, type RecordedFiles } from './helpers/session.js';
+// Every attestation signature carries this FIPS 204 context (docs/abw34.md, docs/vault.md).
+const ATTEST_CTX = new TextEncoder().encode('awre-attest-v1');
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'host', 'cli', 'main.js');
 const awre = (...args: string[]) => {
@@ -83,7 +85,7 @@ describe('awre prove', () => {
   it('exports a tlog-proof that verifies, and a consistency proof; usage errors exit 2', async () => {
     const { verifyInclusionProofFile, verifyConsistencyProofFile } = await import('../recorder/proofs.js');
     const { ml_dsa65 } = await import('../host/index.js');
-    const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa65.verify(s, m, k);
+    const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa65.verify(s, m, k, { context: ATTEST_CTX });
     const lines = readFileSync(rec.log, 'utf8').trimEnd().split('\n');
     const out = join(rec.dir, 'seven.tlog-proof');
     expect(awre('prove', rec.log, '--index', '7', '--out', out).status).toBe(0);

@@ -15,6 +15,8 @@ import { parseAttestationKey } from '../recorder/keys.js';
 import { LogWriter } from '../recorder/log.js';
 import { verifyLog } from '../recorder/verify.js';
 import { Prng } from './helpers/prng.js';
+// Every attestation signature carries this FIPS 204 context (docs/abw34.md, docs/vault.md).
+const ATTEST_CTX = new TextEncoder().encode('awre-attest-v1');
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'crash-child.mjs');
 const KILLS = 50;
@@ -45,7 +47,7 @@ describe('crash safety', () => {
       const complete = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').slice(0, -1);
       const tail = text.length - (text.lastIndexOf('\n') + 1);
       const cpOnDisk = complete.filter((l) => l.includes('"kind":"checkpoint"')).length;
-      const r = verifyLog(text, { key: k.publicKey, verify: (s, m, p) => ml_dsa65.verify(s, m, p) });
+      const r = verifyLog(text, { key: k.publicKey, verify: (s, m, p) => ml_dsa65.verify(s, m, p, { context: ATTEST_CTX }) });
       // A crash explains: no halt, a torn tail, and (killed right after boot) no checkpoint on disk yet.
       const unexplained = r.findings.filter((f) => !['no-halt', 'torn-tail', 'no-checkpoint'].includes(f.event));
       expect(unexplained, `kill ${i}`).toEqual([]);

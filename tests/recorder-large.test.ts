@@ -14,6 +14,8 @@ import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from '../recorder/attest.js';
 import { MemorySink, Recorder } from '../recorder/recorder.js';
 import { verifyLog } from '../recorder/verify.js';
+// Every attestation signature carries this FIPS 204 context (docs/abw34.md, docs/vault.md).
+const ATTEST_CTX = new TextEncoder().encode('awre-attest-v1');
 
 describe('a large log', () => {
   it('100,000 tuples verify with no finding', async () => {
@@ -34,7 +36,7 @@ describe('a large log', () => {
     }
     await rec.halt();
     expect(sink.lines.length).toBe(100_000);
-    const r = verifyLog(`${sink.lines.join('\n')}\n`, { key: signer.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k) });
+    const r = verifyLog(`${sink.lines.join('\n')}\n`, { key: signer.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k, { context: ATTEST_CTX }) });
     expect(r.findings).toEqual([]);
     expect(r.checkpoints).toBe(101);
 
@@ -70,7 +72,7 @@ describe('a large log', () => {
       expect(t.checkpoint!.note.startsWith(`${text}\n\u2014 awre.test/large `), `note @${i}`).toBe(true);
       const blob = Buffer.from(t.checkpoint!.note.slice(text.length + '\n\u2014 awre.test/large '.length, -1), 'base64');
       expect(blob.subarray(0, 4).equals(keyId), `key ID @${i}`).toBe(true);
-      expect(nobleDsa.verify(blob.subarray(4), Buffer.from(text, 'utf8'), signer.publicKey), `signature @${i}`).toBe(true);
+      expect(nobleDsa.verify(blob.subarray(4), Buffer.from(text, 'utf8'), signer.publicKey, { context: ATTEST_CTX }), `signature @${i}`).toBe(true);
     });
     expect(cps).toBe(101);
   });

@@ -16,10 +16,12 @@ import { consistencyProofFile, inclusionProofFile, verifyConsistencyProofFile, v
 import { openDsse } from '../recorder/summary.js';
 import type { Tuple } from '../recorder/tuple.js';
 import { recordSession, type RecordedFiles } from './helpers/session.js';
+// Every attestation signature carries this FIPS 204 context (docs/abw34.md, docs/vault.md).
+const ATTEST_CTX = new TextEncoder().encode('awre-attest-v1');
 
 let rec: RecordedFiles;
 let lines: string[];
-const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa65.verify(s, m, k);
+const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa65.verify(s, m, k, { context: ATTEST_CTX });
 
 // RFC 6962 section 2.1 over the tuples: leaf SHA-256(0x00 || line), node SHA-256(0x01 || l || r).
 const H = (...parts: (Uint8Array | string)[]) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
@@ -97,7 +99,7 @@ describe('session summary', () => {
     const pae = Buffer.concat([Buffer.from(`DSSEv1 ${env.payloadType.length} ${env.payloadType} ${body.length} `), body]);
     expect(env.signatures).toHaveLength(1);
     expect(env.signatures[0]!.keyid).toBe(Buffer.from(H('awre.test/abw34', Uint8Array.of(0x0a, 0xff), 'awre/ml-dsa-65', rec.publicKey).subarray(0, 4)).toString('hex'));
-    expect(nobleDsa.verify(Buffer.from(env.signatures[0]!.sig, 'base64'), pae, rec.publicKey)).toBe(true);
+    expect(nobleDsa.verify(Buffer.from(env.signatures[0]!.sig, 'base64'), pae, rec.publicKey, { context: ATTEST_CTX })).toBe(true);
     const st = openDsse(env, 'awre.test/abw34', rec.publicKey, verify)!;
     expect(st).toEqual(JSON.parse(body.toString('utf8')));
     expect(st['_type']).toBe('https://in-toto.io/Statement/v1');

@@ -23,6 +23,8 @@ import type { Tuple } from '../recorder/tuple.js';
 import { verifyLog, type VerifyOptions } from '../recorder/verify.js';
 import { recordSession, type RecordedFiles } from './helpers/session.js';
 import { Prng } from './helpers/prng.js';
+// Every attestation signature carries this FIPS 204 context (docs/abw34.md, docs/vault.md).
+const ATTEST_CTX = new TextEncoder().encode('awre-attest-v1');
 
 let rec: RecordedFiles;
 let text: string;
@@ -37,7 +39,7 @@ beforeAll(async () => {
   text = readFileSync(rec.log, 'utf8');
   lines = text.trimEnd().split('\n');
   escrow = openEscrow(readFileSync(rec.escrow, 'utf8'), parseAuditorSecretKey(readFileSync(rec.auditorKey, 'utf8')));
-  opts = { key: rec.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k) };
+  opts = { key: rec.publicKey, verify: (s, m, k) => ml_dsa65.verify(s, m, k, { context: ATTEST_CTX }) };
 });
 
 /** Flip the lowest bit of one leaf of a JSON value (a number, a string's first character, a boolean). */
@@ -97,7 +99,7 @@ function docCheck(ls: string[], publicKey: Uint8Array, origin: string, every: nu
     expect([m[1], m[2]]).toEqual([text, origin]);
     const blob = Buffer.from(m[3]!, 'base64');
     expect(hexOf(blob.subarray(0, 4)), `key ID @${i}`).toBe(hexOf(keyIdBytes));
-    expect(nobleDsa.verify(blob.subarray(4), Buffer.from(text, 'utf8'), publicKey), `signature @${i}`).toBe(true);
+    expect(nobleDsa.verify(blob.subarray(4), Buffer.from(text, 'utf8'), publicKey, { context: ATTEST_CTX }), `signature @${i}`).toBe(true);
   });
   // Placement: the boot checkpoint right after attest-keygen, then at most `every` tuples apart, the last right after halt.
   const keygen = tuples.findIndex((t) => t.call?.op === 'attest-keygen');
@@ -149,8 +151,8 @@ describe('a clean session', () => {
     const prng = new Prng('rec/memory');
     for (let i = 0; i < 3; i++) {
       const h = await s.handshake(1_800_000_000_000 + i);
-      s.send('initiator', h, 0, prng.bytes(30));
-      s.send('responder', h, 1, prng.bytes(50));
+      s.send('initiator', h, prng.bytes(30));
+      s.send('responder', h, prng.bytes(50));
       s.close(h);
     }
     s.physical.spaces.map('responder', 400, 'rw');

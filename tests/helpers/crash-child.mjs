@@ -11,6 +11,6 @@ const s = await RecordedSession.start({ record: { log, sync: 'always' }, provide
 writeFileSync(key, attestationKeyFile('awre.test/crash', s.signer.publicKey));
 for (let i = 0; ; i++) {
   const h = await s.handshake(i);
-  for (let j = 0; j < 4; j++) s.send(j % 2 ? 'responder' : 'initiator', h, j, new Uint8Array(100 + j));
+  for (let j = 0; j < 4; j++) s.send(j % 2 ? 'responder' : 'initiator', h, new Uint8Array(100 + j));
   s.close(h);
 }

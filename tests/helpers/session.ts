@@ -37,7 +37,7 @@ export async function recordSession(opts: { handshakes?: number; frames?: number
   const prng = new Prng('rec/frames');
   for (let i = 0; i < (opts.handshakes ?? 3); i++) {
     const h = await session.handshake(1_800_000_000_000 + i);
-    for (let j = 0; j < (opts.frames ?? 3); j++) session.send(j % 2 === 0 ? 'initiator' : 'responder', h, j, prng.bytes(1 + j * 40));
+    for (let j = 0; j < (opts.frames ?? 3); j++) session.send(j % 2 === 0 ? 'initiator' : 'responder', h, prng.bytes(1 + j * 40));
     session.close(h);
   }
   // Table changes of every kind: a page mapped, made read-only, then dropped.
