@@ -958,6 +958,32 @@ describe('pending handshakes', () => {
   });
 });
 
+describe('pending handshakes when the vault is full', () => {
+  it('a ninth INIT in a full vault evicts the oldest pending handshake whose slot stays usable, never one whose slot would retire (review finding)', () => {
+    const label = 'attacks/evict-retiring';
+    const pair = P.plainPair(label, { test: true });
+    const y = pair.r.x;
+    // The responder's first pending handshake goes into slot 1, at its last generation.
+    expect(y.vault_test_set_generation!(1, P.GEN_MAX)).toBe(0);
+    const ps = Array.from({ length: 8 }, () => pair.pending());
+    expect(ps[0]!.hsR & 31).toBe(1);
+    const fill: number[] = [];
+    for (;;) { const h = y.vault_kem_keygen(512); if (h < 0) break; fill.push(h); }
+    const ninth = pair.init();
+    const r9 = pair.r.respond(pair.respondReq(ninth.init));
+    expect(r9.status, 'the ninth RESP').toBe(P.respBytes(768, 65));
+    // The retiring one survives; it completes once a slot is free (its own retires when it becomes a session).
+    const f0 = pair.i.finish(ps[0]!.hsI, ps[0]!.resp);
+    expect(f0.status).toBe(P.finBytes(65));
+    expect(pair.r.complete(ps[0]!.hsR, f0.out!)).toBe(S.ERR_VAULT_FULL);
+    expect(y.vault_free(fill.pop()!)).toBe(0);
+    expect(pair.r.complete(ps[0]!.hsR, f0.out!)).toBeGreaterThan(0);
+    const f1 = pair.i.finish(ps[1]!.hsI, ps[1]!.resp);
+    expect(f1.status).toBe(P.finBytes(65));
+    expect(pair.r.complete(ps[1]!.hsR, f1.out!)).toBe(S.ERR_HANDLE);
+  });
+});
+
 // ---- Handle wrap -----------------------------------------------------------------------
 
 describe('handle wrap (25-bit generations)', () => {

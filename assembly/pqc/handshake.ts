@@ -151,16 +151,24 @@ function replayAdd(h: usize): void {
   if (cacheCount < REPLAY_CACHE) cacheCount++;
 }
 
-/** The oldest pending responder handshake when MAX_PENDING are pending (the one a new one replaces), else -1. */
+/**
+ * The pending responder handshake a new one replaces, else -1: the oldest
+ * when MAX_PENDING are pending, or when the vault has no free slot (then
+ * only one whose slot stays usable once freed, so that the new handshake
+ * really gets its slot).
+ */
 function pendingVictim(): i32 {
   let count = 0;
   let oldest = -1;
+  let reusable = -1;
   for (let s = 0; s < vault.VAULT_SLOTS; s++) {
     if (vault.typeOf(s) != vault.T_HS_RESP) continue;
     count++;
     if (oldest < 0 || vault.orderOf(s) < vault.orderOf(oldest)) oldest = s;
+    if (!vault.retiresOnFree(s) && (reusable < 0 || vault.orderOf(s) < vault.orderOf(reusable))) reusable = s;
   }
-  return count >= MAX_PENDING ? oldest : -1;
+  if (vault.freeSlot() >= 0) return count >= MAX_PENDING ? oldest : -1;
+  return reusable;
 }
 
 /**
