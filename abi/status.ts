@@ -57,9 +57,9 @@ export const PQC_AUTH = -33;
 export const PQC_STATE = -34;
 /** A frame counter accepted before. */
 export const FRAME_REPLAY = -35;
-/** A frame counter behind the receive window, or of an earlier key epoch. */
+/** A frame counter behind the receive window, or two or more key epochs behind. */
 export const FRAME_OLD = -36;
-/** A frame more than 4 key epochs ahead of the receiver. */
+/** A frame more than 64 key epochs ahead of the receiver. */
 export const FRAME_AHEAD = -37;
 /** The send counter reached the session's frame limit: the session seals no more. */
 export const SESSION_LIMIT = -38;

@@ -381,31 +381,36 @@ describe('frames', () => {
     t.accept(202);
   });
 
-  it('a frame of an earlier key epoch after a rekey: FRAME_OLD (even inside the window); the next genuine frame opens', () => {
-    const t = framesSetup('old-epoch', 6, { rekey: 2 });
+  it('frames of the previous key epoch still open inside the window (reordered across a rekey); two epochs back is FRAME_OLD; the session unchanged by refusals', () => {
+    const t = framesSetup('old-epoch', 8, { rekey: 2 });
     t.accept(0);
-    t.accept(3); // epoch 1: the receiver ratchets
-    expect(t.pair.r.info(t.h.sR).info!.receiveEpoch).toBe(1n);
+    t.accept(5); // epoch 2: the receiver ratchets two steps and keeps epoch 1's key
+    expect(t.pair.r.info(t.h.sR).info!.receiveEpoch).toBe(2n);
     const before = infoBytes(t.pair.r, t.h.sR);
-    expect(t.open(1).status).toBe(S.FRAME_OLD); // epoch 0, never accepted, 2 behind the top
+    expect(t.open(1).status).toBe(S.FRAME_OLD); // epoch 0, two behind, inside the window
     expect(infoBytes(t.pair.r, t.h.sR)).toEqual(before);
+    t.accept(3); // epoch 1: the previous epoch
     t.accept(2);
+    expect(t.open(3).status).toBe(S.FRAME_REPLAY);
     t.accept(4);
+    t.accept(7); // epoch 3: epoch 2's key becomes the previous one, epoch 1's is gone
+    t.accept(6);
     expect(t.open(1).status).toBe(S.FRAME_OLD);
-    t.accept(5);
+    expect(t.pair.r.info(t.h.sR).info!.receiveEpoch).toBe(3n);
   });
 
-  it('a frame more than 4 key epochs ahead: FRAME_AHEAD; exactly 4 ahead is accepted; the skipped frame then opens', () => {
-    const t = framesSetup('ahead', 12, { rekey: 2 });
+  it('a frame more than 64 key epochs ahead: FRAME_AHEAD; exactly 64 ahead is accepted; the skipped frames of the previous epoch then open', () => {
+    const t = framesSetup('ahead', 132, { rekey: 2 });
     const before = infoBytes(t.pair.r, t.h.sR);
-    expect(t.open(10).status).toBe(S.FRAME_AHEAD); // epoch 5, receiver at 0
-    expect(t.open(11).status).toBe(S.FRAME_AHEAD);
+    expect(t.open(130).status).toBe(S.FRAME_AHEAD); // epoch 65, receiver at 0
+    expect(t.open(131).status).toBe(S.FRAME_AHEAD);
     expect(infoBytes(t.pair.r, t.h.sR)).toEqual(before);
-    t.accept(8); // epoch 4: the most the receiver ratchets in one frame
-    expect(t.pair.r.info(t.h.sR).info!.receiveEpoch).toBe(4n);
-    t.accept(10);
-    t.accept(11);
-    for (const c of [0, 7]) expect(t.open(c).status).toBe(S.FRAME_OLD);
+    t.accept(128); // epoch 64: the most the receiver ratchets in one frame
+    expect(t.pair.r.info(t.h.sR).info!.receiveEpoch).toBe(64n);
+    t.accept(130);
+    t.accept(131);
+    t.accept(129); // epoch 64, now the previous epoch
+    for (const c of [0, 7, 127]) expect(t.open(c).status, `frame ${c}`).toBe(S.FRAME_OLD);
   });
 
   it('a bit flip anywhere in a frame, or a truncation: refused (ERR_AUTH unless the counter itself moved), the session unchanged; the genuine frame then opens', () => {
@@ -421,7 +426,7 @@ describe('frames', () => {
       if (c <= top && top - c >= 192n) return S.FRAME_OLD;
       const e = c / BigInt(rekey);
       if (e < er) return S.FRAME_OLD;
-      if (e > er + 4n) return S.FRAME_AHEAD;
+      if (e > er + 64n) return S.FRAME_AHEAD;
       return S.ERR_AUTH;
     };
     const before = infoBytes(t.pair.r, t.h.sR);
@@ -610,8 +615,9 @@ function forwardSecrecy(pair: P.Pair, label: string, skip: number): void {
   for (const [name, s] of [['K', K], ['HS', sch.HS], ['MS', sch.MS]] as const) expect(has(pair.r, s), `${name} wiped at R after pqc_complete`).toBe(false);
   expect(has(pair.r, sch.i2rKey) && has(pair.r, sch.r2iKey), 'the traffic keys are in R\'s session').toBe(true);
 
-  // Frames across rekeys (rekey = 2): the reference opens them with keys from the schedule,
-  // and every key of a past epoch is gone from both sides.
+  // Frames across rekeys (rekey = 2): the reference opens them with keys from the schedule;
+  // every key older than the previous epoch is gone from both sides, and the previous epoch's
+  // key only the receiver keeps (for frames reordered across the rekey, docs/pqc1.md section 6).
   const h = { sI: f.session!, sR } as P.Handshake;
   const old: Uint8Array[] = [];
   for (let c = 0; c < 6; c++) {
@@ -622,12 +628,13 @@ function forwardSecrecy(pair: P.Pair, label: string, skip: number): void {
       const [k0, iv] = from === 'i' ? [sch.i2rKey, sch.i2rIv] : [sch.r2iKey, sch.r2iIv];
       expect(eq(P.refOpen(k0, iv, 2, r.frame!), msg), `the reference opens frame ${c} from ${from}`).toBe(true);
       const e = BigInt(c >> 1);
-      for (let past = 0n; past < e; past++) old.push(P.epochKey(k0, past));
-      for (const k of old) expect(has(pair.i, k) || has(pair.r, k), `a past epoch's key (frame ${c} from ${from})`).toBe(false);
+      for (let past = 0n; past + 1n < e; past++) old.push(P.epochKey(k0, past));
+      for (const k of old) expect(has(pair.i, k) || has(pair.r, k), `a key older than the previous epoch (frame ${c} from ${from})`).toBe(false);
+      if (e > 0n) expect(has(from === 'i' ? pair.i : pair.r, P.epochKey(k0, e - 1n)), `the sender keeps no previous key (frame ${c} from ${from})`).toBe(false);
       expect(has(pair.i, P.epochKey(k0, e)) && has(pair.r, P.epochKey(k0, e)), 'the current epoch key is kept').toBe(true);
     }
   }
-  const current = [P.epochKey(sch.i2rKey, 2n), P.epochKey(sch.r2iKey, 2n)];
+  const current = [P.epochKey(sch.i2rKey, 2n), P.epochKey(sch.r2iKey, 2n), P.epochKey(sch.i2rKey, 1n), P.epochKey(sch.r2iKey, 1n)];
   expect(pair.i.free(h.sI)).toBe(0);
   expect(pair.r.free(h.sR)).toBe(0);
   for (const k of [...current, sch.i2rKey, sch.r2iKey, sch.MS, sch.HS, K, ...dkParts]) {

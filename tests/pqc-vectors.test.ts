@@ -734,7 +734,7 @@ describe('PQC1 v2 refusals: awre returns the status docs/pqc1.md section 5-6 nam
       const session = a.awre.complete(resp.handle, f.fin);
       expectStatus('pqc_complete', 'OK', session);
       const I = f.session;
-      const sent = Array.from({ length: rekey === 2 ? 12 : 301 }, (_, i) => I.seal(a.prng.bytes(i % 50)));
+      const sent = Array.from({ length: rekey === 2 ? 140 : 301 }, (_, i) => I.seal(a.prng.bytes(i % 50)));
       const receiver = new ref.Session('responder', f.trace.MS, f.trace.TH, rekey, ref.DEFAULT_FRAME_LIMIT);
       const deliver = (what: string, frame: Uint8Array, want: ref.Status | 'OK') => {
         expect(ref.outcome(() => receiver.open(frame)), `reference: frame ${what}`).toBe(want);
@@ -745,13 +745,15 @@ describe('PQC1 v2 refusals: awre returns the status docs/pqc1.md section 5-6 nam
       deliver('with its ciphertext changed', flip(sent[1]!, 8, 0x80), 'ERR_AUTH');
       deliver('with its counter changed (0 -> 1)', flip(sent[0]!, 0), 'ERR_AUTH');
       if (rekey === 2) {
-        deliver('10 (epoch 5, 5 ahead of 0)', sent[10]!, 'FRAME_AHEAD');
-        deliver('9 (epoch 4, 4 ahead)', sent[9]!, 'OK');
-        deliver('9 again', sent[9]!, 'FRAME_REPLAY');
-        deliver('7 (epoch 3, before the receive epoch 4)', sent[7]!, 'FRAME_OLD');
-        deliver('8 (epoch 4, behind top)', sent[8]!, 'OK');
-        deliver('11 (epoch 5)', sent[11]!, 'OK');
-        deliver('10 (epoch 5, behind top)', sent[10]!, 'OK');
+        deliver('130 (epoch 65, 65 ahead of 0)', sent[130]!, 'FRAME_AHEAD');
+        deliver('129 (epoch 64, 64 ahead)', sent[129]!, 'OK');
+        deliver('129 again', sent[129]!, 'FRAME_REPLAY');
+        deliver('127 (epoch 63, the previous epoch)', sent[127]!, 'OK');
+        deliver('125 (epoch 62, two before the receive epoch 64)', sent[125]!, 'FRAME_OLD');
+        deliver('128 (epoch 64, behind top)', sent[128]!, 'OK');
+        deliver('131 (epoch 65)', sent[131]!, 'OK');
+        deliver('130 (epoch 65, behind top)', sent[130]!, 'OK');
+        deliver('126 (epoch 63, now two before)', sent[126]!, 'FRAME_OLD');
         deliver('0 (epoch 0)', sent[0]!, 'FRAME_OLD');
       } else {
         deliver('300', sent[300]!, 'OK');

@@ -21,14 +21,19 @@ export const MAX_FRAME_PLAINTEXT: usize = 32756;
 export const FRAME_OVERHEAD: usize = 24;
 /** Frames up to WINDOW counters behind the highest accepted are accepted once each. */
 export const WINDOW: u64 = 192;
-/** A frame more than MAX_SKIP epochs ahead of the receiver's key is refused. */
-export const MAX_SKIP: u32 = 4;
+/**
+ * A frame more than MAX_SKIP epochs ahead of the receiver's key is refused:
+ * a forged far-ahead frame then costs at most 64 ratchet steps (one
+ * Keccak-f[1600] each) before its tag fails.
+ */
+export const MAX_SKIP: u32 = 64;
 export const ROLE_INITIATOR: u8 = 0;
 export const ROLE_RESPONDER: u8 = 1;
 
 // Session layout inside its vault slot (SESSION_BYTES).
 const S_ROLE: usize = 0; // u8
 const S_HAVE: usize = 1; // u8: 1 once a frame was accepted (top is valid)
+const S_PVALID: usize = 2; // u8: 1 once the receive key moved past epoch 0 (S_PKEY holds k[er - 1])
 const S_REKEY: usize = 4; // u32: frames per key epoch
 const S_LIMIT: usize = 8; // u64: the send counter's limit
 const S_SEND: usize = 16; // u64: next send counter
@@ -41,7 +46,8 @@ const S_SIV: usize = 112; // 16: send IV (12 used)
 const S_RKEY: usize = 128; // 32: receive key
 const S_RIV: usize = 160; // 16: receive IV (12 used)
 const S_TH: usize = 176; // 32: the session id TH
-export const SESSION_BYTES: usize = 208;
+const S_PKEY: usize = 208; // 32: the receive key of the previous epoch, for frames reordered across a rekey
+export const SESSION_BYTES: usize = 240;
 /** Bytes pqc_session_info writes. */
 export const INFO_BYTES: usize = 80;
 
@@ -54,6 +60,7 @@ const L_REKEY: usize = memory.data<u8>([0x72, 0x65, 0x6b, 0x65, 0x79]); // "reke
 
 const MS: usize = memory.data(32, 16); // secret: wiped after the keys are made
 const TK: usize = memory.data(32, 16); // a receive key being tried (secret)
+const TP: usize = memory.data(32, 16); // the key of the epoch before it (secret)
 const EPOCH: usize = memory.data(8, 16);
 const NONCE: usize = memory.data(16, 16);
 /**
@@ -165,10 +172,19 @@ export function open(s: usize, src: usize, len: usize, out: usize, outLen: usize
   if (w != OK) return w;
   const e = c / <u64>load<u32>(s, S_REKEY);
   const er = load<u64>(s, S_REPOCH);
-  if (e < er) return FRAME_OLD;
-  if (e > er + <u64>MAX_SKIP) return FRAME_AHEAD;
-  memory.copy(TK, s + S_RKEY, 32);
-  for (let at = er; at < e; at++) ratchet(TK, at + 1);
+  // The previous epoch's key stays for frames reordered across a rekey (inside the window).
+  const previous = e + 1 == er && load<u8>(s, S_PVALID) != 0;
+  if (previous) {
+    memory.copy(TK, s + S_PKEY, 32);
+  } else {
+    if (e < er) return FRAME_OLD;
+    if (e > er + <u64>MAX_SKIP) return FRAME_AHEAD;
+    memory.copy(TK, s + S_RKEY, 32);
+    for (let at = er; at < e; at++) {
+      memory.copy(TP, TK, 32);
+      ratchet(TK, at + 1);
+    }
+  }
   nonceFor(s + S_RIV, c);
   gcmInit(TK, 32, 16, 1);
   gcmIv(NONCE, 12);
@@ -176,13 +192,20 @@ export function open(s: usize, src: usize, len: usize, out: usize, outLen: usize
   gcmAuth(FRAME + 8, n, 0);
   if (gcmFinish(FRAME + 8 + n) != OK) {
     memory.fill(TK, 0, 32);
+    memory.fill(TP, 0, 32);
     memory.fill(FRAME, 0, len);
     return ERR_AUTH;
   }
   windowMark(s, c);
-  memory.copy(s + S_RKEY, TK, 32);
-  store<u64>(s, e, S_REPOCH);
+  if (!previous && e > er) {
+    // Move forward: k[e - 1] becomes the previous key; every older key is gone.
+    memory.copy(s + S_PKEY, TP, 32);
+    store<u8>(s, 1, S_PVALID);
+    memory.copy(s + S_RKEY, TK, 32);
+    store<u64>(s, e, S_REPOCH);
+  }
   memory.fill(TK, 0, 32);
+  memory.fill(TP, 0, 32);
   // One chunk, the one just authenticated: gcmCrypt checks it against Y_F and decrypts.
   const st = gcmCrypt(FRAME + 8, out, n, 0);
   gcmEnd();

@@ -88,7 +88,7 @@ export const REPLAY_CACHE = 64;
 /** Section 6. */
 export const FRAME_OVERHEAD = 24;
 export const WINDOW = 192n;
-export const MAX_SKIP = 4n;
+export const MAX_SKIP = 64n;
 
 export const initLength = (kem: KemLevel) => INIT_FIXED + KEM[kem].ek;
 export const respLength = (kem: KemLevel, dsa: DsaLevel) => RESP_FIXED + KEM[kem].ct + DSA[dsa].sig + CONFIRM;
@@ -400,6 +400,7 @@ export class Session {
   private readonly sendIv: Uint8Array;
   send = 0n;
   private recvKey: Uint8Array;
+  private prevKey: Uint8Array | undefined;
   private readonly recvIv: Uint8Array;
   recvEpoch = 0n;
   /** Counters accepted that are still inside the window (so "already accepted" is what a window can know). */
@@ -432,9 +433,10 @@ export class Session {
     const e = c / BigInt(this.rekey);
     if (this.accepted.has(c)) refuse('FRAME_REPLAY', `counter ${c} accepted before`);
     if (this.top !== undefined && this.top >= WINDOW && c <= this.top - WINDOW) refuse('FRAME_OLD', `counter ${c} behind the window`);
-    if (e < this.recvEpoch) refuse('FRAME_OLD', `epoch ${e} < ${this.recvEpoch}`);
-    if (e > this.recvEpoch + MAX_SKIP) refuse('FRAME_AHEAD', `epoch ${e} > ${this.recvEpoch} + 4`);
-    const key = keyAt(this.recvKey, this.recvEpoch, e);
+    const previous = this.prevKey !== undefined && e + 1n === this.recvEpoch;
+    if (!previous && e < this.recvEpoch) refuse('FRAME_OLD', `epoch ${e} < ${this.recvEpoch}`);
+    if (e > this.recvEpoch + MAX_SKIP) refuse('FRAME_AHEAD', `epoch ${e} > ${this.recvEpoch} + ${MAX_SKIP}`);
+    const key = previous ? this.prevKey! : keyAt(this.recvKey, this.recvEpoch, e);
     const p = openFrame(key, this.recvIv, frame);
     if (p === undefined) refuse('ERR_AUTH', 'tag');
     this.accepted.add(c);
@@ -442,8 +444,11 @@ export class Session {
       this.top = c;
       for (const x of this.accepted) if (this.top >= WINDOW && x <= this.top - WINDOW) this.accepted.delete(x);
     }
-    this.recvKey = key;
-    this.recvEpoch = e;
+    if (!previous && e > this.recvEpoch) {
+      this.prevKey = keyAt(this.recvKey, this.recvEpoch, e - 1n);
+      this.recvKey = key;
+      this.recvEpoch = e;
+    }
     return p!;
   }
 }
