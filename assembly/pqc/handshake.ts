@@ -249,9 +249,9 @@ export function start(req: usize, reqLen: usize, out: usize, outLen: usize): i32
   store<u64>(st, limit, I_LIMIT);
   store<u64>(st, load<u64>(req, 8), I_TIME);
   memory.copy(st + I_PK, req + 32, pkLen);
-  sha3(out, total, st + I_H1);
   thInit(st + I_TH);
   thAbsorb(st + I_TH, out, total);
+  thDigest(st + I_TH, st + I_H1); // h1 = H(INIT): the transcript so far
   wipeWork();
   lastHandle = vault.commit(slot, vault.T_HS_INIT, kem, 0);
   return <i32>total;
@@ -294,7 +294,9 @@ export function respond(req: usize, reqLen: usize, out: usize, outLen: usize): i
   sha3(pkI, pkLen, HX);
   if (ctDiffer(HX, m + 16, 32) != 0) return PQC_AUTH;
   if (skewed(load<u64>(req, 8), load<u64>(m, 112), load<u32>(req, 20))) return PQC_POLICY;
-  sha3(m, mLen, HX); // h1
+  thInit(T2);
+  thAbsorb(T2, m, mLen);
+  thDigest(T2, HX); // h1 = H(INIT): the transcript so far
   if (replaySeen(HX)) return PQC_REPLAY;
   if (ekCheck(m + INIT_FIXED, k) != OK) return PQC_INVALID;
   const ct = <usize>ctBytes(k);
@@ -313,8 +315,6 @@ export function respond(req: usize, reqLen: usize, out: usize, outLen: usize): i
     writeHeader(out, T_RESP, kem, dsa, total);
     memory.copy(out + 16, HX, 32);
     store<u64>(out, load<u64>(req, 8), 80);
-    thInit(T2);
-    thAbsorb(T2, m, mLen);
     thAbsorb(T2, out, RESP_FIXED + ct);
     thDigest(T2, TH); // TH2
     derive(SS, L_HANDSHAKE, 9, TH, 32, st + R_HS, 32);
