@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Enclave, readModule, TenantPair } from '../host/index.js';
 import { machineInfo, machineLine } from './lib/machine.js';
-import { median } from './lib/stats.js';
+import { mean, median } from './lib/stats.js';
 import { ownVersion, packageRoot, writeResults } from './lib/results.js';
 import { renderTable } from './lib/table.js';
 import type { Suite, SuiteOptions, SuiteReport } from './lib/suite.js';
@@ -36,8 +36,6 @@ function newPair(): TenantPair {
   pair.makeKeys();
   return pair;
 }
-
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /**
  * One round of n handshakes: mean total and per-step ms. Means, not medians,

@@ -55,11 +55,23 @@ export function concatWiping(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** `n` as a little-endian unsigned integer of `width` bytes (le32, le64 in the specs). */
-export function leBytes(n: number, width: 4 | 8): Uint8Array {
+/** `n` as a little-endian unsigned integer of `width` bytes (le16, le32, le64 in the specs). */
+export function leBytes(n: number | bigint, width: 2 | 4 | 8): Uint8Array {
   const b = new Uint8Array(width);
   const dv = new DataView(b.buffer);
-  if (width === 4) dv.setUint32(0, n, true);
+  if (width === 2) dv.setUint16(0, Number(n), true);
+  else if (width === 4) dv.setUint32(0, Number(n), true);
   else dv.setBigUint64(0, BigInt(n), true);
   return b;
+}
+
+/** The parts one after another in a new array. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

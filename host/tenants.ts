@@ -5,6 +5,7 @@
 // either tenant seeing the other's private frames. Every message and frame
 // crosses from one tenant to the other only through that mapping.
 import * as S from '../abi/status.js';
+import { concatBytes, leBytes } from './bytes.js';
 import { AwreError, checkStatus } from './errors.js';
 import { Enclave } from './enclave/enclave.js';
 import { readModule } from './enclave/module.js';
@@ -195,16 +196,12 @@ function identity(e: Enclave, level: number, who: string): { handle: number; pk:
   return { handle, pk: e.get(0, len) };
 }
 
-const u16 = (v: number) => { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, v, true); return b; };
-const u32 = (v: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v, true); return b; };
-const i32 = (v: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setInt32(0, v, true); return b; };
-const u64 = (v: bigint) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v, true); return b; };
-function request(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}
+// Request fields (docs/pqc1.md section 7). Vault handles are positive i32s, so their le32 is their u32's.
+const u16 = (v: number) => leBytes(v, 2);
+const u32 = (v: number) => leBytes(v, 4);
+const i32 = u32;
+const u64 = (v: bigint) => leBytes(v, 8);
+const request = (parts: Uint8Array[]) => concatBytes(...parts);
 
 const REFUSALS: Record<number, string> = {
   [S.PQC_INVALID]: 'invalid input (-1)', [S.PQC_BUFFER]: 'output buffer too small (-2)', [S.PQC_VERSION]: 'not a PQC1 v2 message (-30)',

@@ -4,7 +4,7 @@
 // the escrow, tuples to memory, the recorded clock), which must then write
 // the same tuples bit for bit.
 import { ABI_VERSION } from '../abi/lengths.js';
-import { leBytes } from '../host/bytes.js';
+import { concatBytes, leBytes } from '../host/bytes.js';
 import { Enclave } from '../host/enclave/enclave.js';
 import { moduleDigest, readModule } from '../host/enclave/module.js';
 import type { QrngFeed } from '../host/qrng/feed.js';
@@ -87,11 +87,7 @@ export class RecordedSession {
   async handshake(timeMs: number): Promise<Handshake> {
     for (const e of [this.pair.initiator, this.pair.responder]) await this.seeder.maybeReseed(e);
     const h = this.pair.handshake(BigInt(timeMs));
-    const out = new Uint8Array(h.init.length + h.resp.length + h.fin.length);
-    out.set(h.init);
-    out.set(h.resp, h.init.length);
-    out.set(h.fin, h.init.length + h.resp.length);
-    this.recorder.call('initiator', 'handshake', leBytes(timeMs, 8), out, 0);
+    this.recorder.call('initiator', 'handshake', leBytes(timeMs, 8), concatBytes(h.init, h.resp, h.fin), 0);
     await this.recorder.durable(); // acknowledged: the handshake (and the frames before it) are on disk
     return h;
   }
@@ -99,13 +95,8 @@ export class RecordedSession {
   /** One frame from one tenant to the other (the enclave picks the counter); the call's input is u8(from) || data. */
   send(from: TenantRole, h: Handshake, data: Uint8Array): { sealed: Uint8Array; opened: Uint8Array } {
     const r = this.pair.send(from, h, data);
-    const input = new Uint8Array(1 + data.length);
-    input[0] = from === 'initiator' ? 0 : 1;
-    input.set(data, 1);
-    const out = new Uint8Array(r.sealed.length + r.opened.length);
-    out.set(r.sealed);
-    out.set(r.opened, r.sealed.length);
-    this.recorder.call(from, 'send', input, out, 0);
+    const input = concatBytes(Uint8Array.of(from === 'initiator' ? 0 : 1), data);
+    this.recorder.call(from, 'send', input, concatBytes(r.sealed, r.opened), 0);
     return r;
   }
 

@@ -12,3 +12,9 @@ export function median(xs: readonly number[]): number {
 export function spread(xs: readonly number[]): number {
   return (Math.max(...xs) - Math.min(...xs)) / median(xs);
 }
+
+/** Arithmetic mean of a non-empty list. */
+export function mean(xs: readonly number[]): number {
+  if (xs.length === 0) throw new RangeError('mean of an empty list');
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
