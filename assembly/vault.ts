@@ -224,16 +224,16 @@ export function signWithContext(slot: i32, ctx: usize, ctxLen: usize, msg: usize
   return st;
 }
 
-/** FIPS 204 Algorithm 3 (ML-DSA.Verify, pure) of `sig` over M with a context: 1 valid, 0 not. */
-export function verifyWithContext(pk: usize, p: Params, ctx: usize, ctxLen: usize, msg: usize, msgLen: usize, sig: usize): i32 {
-  keccakInit(MU_ST);
-  let pos = keccakAbsorb(MU_ST, 136, 0, pk, <usize>pkBytes(p));
-  keccakFinish(MU_ST, 136, pos, DS_SHAKE);
-  keccakSqueeze(MU_ST, 136, 0, MU, 64); // tr = H(pk, 64)
+/**
+ * FIPS 204 Algorithm 3 (ML-DSA.Verify, pure) of `sig` over M with a context:
+ * 1 valid, 0 not. `tr` = SHAKE256(pk, 64), which the caller keeps per key
+ * (assembly/pqc/peers.ts) rather than hashing pk again for every signature.
+ */
+export function verifyWithContext(pk: usize, tr: usize, p: Params, ctx: usize, ctxLen: usize, msg: usize, msgLen: usize, sig: usize): i32 {
   store<u8>(ZERO_CTX, 0);
   store<u8>(ZERO_CTX, <u8>ctxLen, 1);
   keccakInit(MU_ST);
-  pos = keccakAbsorb(MU_ST, 136, 0, MU, 64);
+  let pos = keccakAbsorb(MU_ST, 136, 0, tr, 64);
   pos = keccakAbsorb(MU_ST, 136, pos, ZERO_CTX, 2);
   pos = keccakAbsorb(MU_ST, 136, pos, ctx, ctxLen);
   pos = keccakAbsorb(MU_ST, 136, pos, msg, msgLen);

@@ -11,7 +11,6 @@ import {
   OK, ERR_HANDLE_TYPE, ERR_VAULT_FULL,
   PQC_INVALID, PQC_BUFFER, PQC_VERSION, PQC_POLICY, PQC_REPLAY, PQC_AUTH, PQC_STATE,
 } from '../../abi/status';
-import { keccakHash, DS_SHA3 } from '../keccak';
 import { inIO, disjoint, SCRATCH } from '../mem';
 import { ctDiffer } from '../ct';
 import { drbgGenerate } from '../drbg';
@@ -21,6 +20,7 @@ import { WIPE as KEM_WIPE } from '../mlkem/scratch';
 import { Params, paramsOf, pkBytes, skBytes, sigBytes } from '../mldsa/params';
 import * as vault from '../vault';
 import { derive, thInit, thAbsorb, thDigest, TH_BYTES } from './kdf';
+import { peerDigests, E_ID, E_TR } from './peers';
 import { sessionInit, SESSION_BYTES, ROLE_INITIATOR, ROLE_RESPONDER } from './session';
 
 const MAGIC: u32 = 0x31435150; // "PQC1" read little-endian
@@ -62,7 +62,7 @@ const R_KEM: usize = 0;
 const R_DSA: usize = 2;
 const R_REKEY: usize = 4;
 const R_LIMIT: usize = 16;
-const R_H2: usize = 32; // H(RESP)
+const R_H2: usize = 32; // h2 = H(INIT || RESP)
 const R_TH: usize = 64; // transcript after RESP
 const R_HS: usize = 272; // HS (secret)
 const R_PK: usize = 304; // pkI
@@ -85,8 +85,7 @@ const SESS: usize = memory.data(<i32>SESSION_BYTES, 16);
 const STAGE: usize = memory.data(<i32>(R_PK + 2592), 16);
 const T2: usize = memory.data(<i32>TH_BYTES, 16); // a working copy of a transcript
 const TH: usize = memory.data(32, 16); // the transcript hash of the moment
-const HX: usize = memory.data(32, 16); // an identity or message hash
-const KST: usize = memory.data(208, 16); // SHA3-256 one-shot state
+const HX: usize = memory.data(32, 16); // h1 of the INIT being answered
 const CACHE: usize = memory.data(REPLAY_CACHE * 32, 16);
 let cacheNext: i32 = 0;
 let cacheCount: i32 = 0;
@@ -94,10 +93,6 @@ let lastHandle: i32 = 0;
 
 /** The handle made by the last successful handshake step (0 if none). */
 export function lastMade(): i32 { return lastHandle; }
-
-function sha3(src: usize, len: usize, out: usize): void {
-  keccakHash(KST, 136, DS_SHA3, src, len, out, 32);
-}
 
 function wipeWork(): void {
   memory.fill(STAGE, 0, R_PK + 2592);
@@ -107,7 +102,6 @@ function wipeWork(): void {
   memory.fill(CONF, 0, 32);
   memory.fill(SESS, 0, SESSION_BYTES);
   memory.fill(T2, 0, TH_BYTES);
-  memory.fill(KST, 0, 208);
 }
 
 /** The header checks every receiver makes, in docs/pqc1.md's order. */
@@ -135,9 +129,9 @@ function skewed(a: u64, b: u64, skew: u32): bool {
   return skew != 0 && (a > b ? a - b : b - a) > <u64>skew;
 }
 
-/** H(pk) of an identity key in the vault into `out`. */
-function identityId(slot: i32, p: Params, out: usize): void {
-  sha3(vault.keys(slot) + <usize>skBytes(p), <usize>pkBytes(p), out);
+/** id = H(pk) of an identity key in the vault. */
+function identityId(slot: i32, p: Params): usize {
+  return peerDigests(vault.keys(slot) + <usize>skBytes(p), p) + E_ID;
 }
 
 function replaySeen(h: usize): bool {
@@ -237,8 +231,8 @@ export function start(req: usize, reqLen: usize, out: usize, outLen: usize): i32
     return r;
   }
   writeHeader(out, T_INIT, kem, dsa, total);
-  identityId(id, p, out + 16);
-  sha3(req + 32, pkLen, out + 48);
+  memory.copy(out + 16, identityId(id, p), 32);
+  memory.copy(out + 48, peerDigests(req + 32, p) + E_ID, 32);
   store<u64>(out, load<u64>(req, 8), 112);
   store<u32>(out, rekey, 120);
   store<u16>(st, <u16>kem, I_KEM);
@@ -288,11 +282,9 @@ export function respond(req: usize, reqLen: usize, out: usize, outLen: usize): i
   if (maxRekey == 0) maxRekey = DEFAULT_MAX_REKEY;
   const rekey = load<u32>(m, 120);
   if (kem < minKem || dsa < minDsa || dsa != vault.levelOfSlot(id) || rekey == 0 || rekey > maxRekey) return PQC_POLICY;
-  identityId(id, p, HX);
-  if (ctDiffer(HX, m + 48, 32) != 0) return PQC_AUTH;
+  if (ctDiffer(identityId(id, p), m + 48, 32) != 0) return PQC_AUTH;
   const pkI = m + mLen;
-  sha3(pkI, pkLen, HX);
-  if (ctDiffer(HX, m + 16, 32) != 0) return PQC_AUTH;
+  if (ctDiffer(peerDigests(pkI, p) + E_ID, m + 16, 32) != 0) return PQC_AUTH;
   if (skewed(load<u64>(req, 8), load<u64>(m, 112), load<u32>(req, 20))) return PQC_POLICY;
   thInit(T2);
   thAbsorb(T2, m, mLen);
@@ -331,7 +323,7 @@ export function respond(req: usize, reqLen: usize, out: usize, outLen: usize): i
   derive(st + R_HS, L_RCONF, 17, TH, 32, out + RESP_FIXED + ct + sig, 32);
   thAbsorb(T2, out + RESP_FIXED + ct + sig, CONFIRM);
   memory.copy(st + R_TH, T2, TH_BYTES);
-  sha3(out, total, st + R_H2);
+  thDigest(T2, st + R_H2); // h2 = H(INIT || RESP)
   store<u16>(st, <u16>kem, R_KEM);
   store<u16>(st, <u16>dsa, R_DSA);
   store<u32>(st, rekey, R_REKEY);
@@ -386,7 +378,7 @@ export function finish(req: usize, reqLen: usize, out: usize, outLen: usize): i3
   memory.copy(T2, st + I_TH, TH_BYTES);
   thAbsorb(T2, m, RESP_FIXED + ct);
   thDigest(T2, TH); // TH2
-  if (vault.verifyWithContext(st + I_PK, p, CTX_RESP, CTX_BYTES, TH, 32, m + RESP_FIXED + ct) != 1) {
+  if (vault.verifyWithContext(st + I_PK, peerDigests(st + I_PK, p) + E_TR, p, CTX_RESP, CTX_BYTES, TH, 32, m + RESP_FIXED + ct) != 1) {
     wipeWork();
     return PQC_AUTH;
   }
@@ -403,7 +395,7 @@ export function finish(req: usize, reqLen: usize, out: usize, outLen: usize): i3
   }
   thAbsorb(T2, m + RESP_FIXED + ct + sig, CONFIRM);
   writeHeader(out, T_FIN, kem, dsa, total);
-  sha3(m, mLen, out + 16); // h2
+  thDigest(T2, out + 16); // h2 = H(INIT || RESP)
   thAbsorb(T2, out, FIN_FIXED);
   thDigest(T2, TH); // TH3
   const r = vault.signWithContext(id, CTX_INIT, CTX_BYTES, TH, 32, out + FIN_FIXED);
@@ -452,7 +444,7 @@ export function complete(req: usize, reqLen: usize): i32 {
   memory.copy(T2, st + R_TH, TH_BYTES);
   thAbsorb(T2, m, FIN_FIXED);
   thDigest(T2, TH); // TH3
-  if (vault.verifyWithContext(st + R_PK, p, CTX_INIT, CTX_BYTES, TH, 32, m + FIN_FIXED) != 1) {
+  if (vault.verifyWithContext(st + R_PK, peerDigests(st + R_PK, p) + E_TR, p, CTX_INIT, CTX_BYTES, TH, 32, m + FIN_FIXED) != 1) {
     wipeWork();
     return PQC_AUTH;
   }

@@ -277,7 +277,7 @@ export function responderRespond(cfg: ResponderConfig, init: Uint8Array, nR: Uin
   const confirmR = derive(HS, 'responder confirm', TH2s, 32);
   const resp = cat(head, sigR, confirmR);
   cfg.replay?.add(h1);
-  const pending: ResponderPending = { kem, dsa, rekey, frameLimit: cfg.frameLimit ?? DEFAULT_FRAME_LIMIT, peer: cfg.peer, transcript: cat(init, resp), h2: H(resp), HS };
+  const pending: ResponderPending = { kem, dsa, rekey, frameLimit: cfg.frameLimit ?? DEFAULT_FRAME_LIMIT, peer: cfg.peer, transcript: cat(init, resp), h2: H(cat(init, resp)), HS };
   return { resp, pending, trace: { nR, m, rndR, K, ctE, h1, TH2, HS, sigR, TH2s, confirmR, resp } };
 }
 
@@ -309,7 +309,7 @@ export function initiatorFinish(p: InitiatorPending, resp: Uint8Array, rndI: Uin
   const HS = derive(K, 'handshake', TH2, 32);
   const TH2s = H(cat(p.init, resp.subarray(0, RESP_FIXED + ct + sig)));
   if (!same(derive(HS, 'responder confirm', TH2s, 32), resp.subarray(RESP_FIXED + ct + sig))) refuse('PQC_AUTH', 'confirmR differs');
-  const h2 = H(resp);
+  const h2 = H(cat(p.init, resp));
   const finHead = cat(header(T_FIN, kem, dsa, finLength(dsa)), h2);
   const TH3 = H(cat(p.init, resp, finHead));
   const sigI = DSA[dsa].impl.sign(TH3, p.cfg.me.sk, { context: CTX_INITIATOR, extraEntropy: rndI });
@@ -329,7 +329,7 @@ export function responderComplete(p: ResponderPending, fin: Uint8Array): { sessi
   const { kem, dsa } = checkHeader(fin, T_FIN);
   if (kem !== p.kem || dsa !== p.dsa) refuse('PQC_INVALID', 'FIN levels differ from INIT');
   checkLength(fin, finLength(dsa));
-  if (!same(fin.subarray(16, 48), p.h2)) refuse('PQC_STATE', 'h2 is not H(RESP)');
+  if (!same(fin.subarray(16, 48), p.h2)) refuse('PQC_STATE', 'h2 is not H(INIT || RESP)');
   const sig = DSA[dsa].sig;
   const TH3 = H(cat(p.transcript, fin.subarray(0, FIN_FIXED)));
   if (!DSA[dsa].impl.verify(fin.subarray(FIN_FIXED, FIN_FIXED + sig), TH3, p.peer, { context: CTX_INITIATOR })) refuse('PQC_AUTH', 'sigI does not verify');
