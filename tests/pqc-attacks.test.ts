@@ -120,7 +120,7 @@ describe('replayed INIT', () => {
     expect(pair.r.complete(hsA, genuine.fin)).toBe(S.PQC_STATE);
     // ...and a FIN for this RESP needs I's signature and K (the attacker has neither).
     expect(pair.r.complete(hsA, P.makeFin(copy, a.out!, new Uint8Array(32), mallory[65].sign).fin)).toBe(S.PQC_AUTH);
-    expect(pair.r.complete(hsA, concat(P.header(P.T_FIN, 768, 65, P.finBytes(65)), P.H(a.out!), genuine.fin.subarray(48)))).toBe(S.PQC_AUTH);
+    expect(pair.r.complete(hsA, concat(P.header(P.T_FIN, 768, 65, P.finBytes(65)), P.H(copy, a.out!), genuine.fin.subarray(48)))).toBe(S.PQC_AUTH);
 
     // (b) The strongest copy: the attacker's own ephemeral key in I's name. It knows K, so
     // HS, confirmR and confirmI are right: only I's signature is missing.
@@ -280,6 +280,31 @@ describe('impersonation', () => {
     // Nothing was kept (not even in the replay cache): the genuine INIT is answered.
     const rb = pair.resp(b.init);
     framesFlow(pair, finishGenuine(pair, { hsI: b.hsI, ...rb }), 'imp-init');
+  });
+
+  it('the identity-digest cache (id, tr per key): a key one byte away from a cached one is another key; an evicted entry is recomputed', () => {
+    const pair = P.plainPair('attacks/imp-cache');
+    const p = pair.pending(); // R's cache now holds its own key and pkI
+    // A key equal to pkI but for its last byte: H differs, so the genuine INIT's idI does not match it.
+    const near = pair.idI.pk.slice();
+    near[near.length - 1]! ^= 1;
+    const b = pair.init();
+    expect(pair.r.respond(pair.respondReq(b.init, { pkI: near })).status, 'pkI one byte off').toBe(S.PQC_AUTH);
+    // Ten other keys pass through R's 8-entry cache (each refused: idI names pkI), pushing pkI out.
+    for (let j = 0; j < 10; j++) {
+      expect(pair.r.respond(pair.respondReq(b.init, { pkI: P.refIdentity(65, `imp-cache/${j}`).pk })).status).toBe(S.PQC_AUTH);
+    }
+    // tr(pkI) is recomputed for sigI: the genuine FIN completes, Mallory's does not.
+    const f = pair.i.finish(p.hsI, p.resp);
+    expect(f.status).toBe(P.finBytes(65));
+    const head = f.out!.subarray(0, 48);
+    const sigM = mallory[65].sign(P.H(p.init, p.resp, head), P.CTX_INITIATOR);
+    expect(pair.r.complete(p.hsR, concat(head, sigM, f.out!.subarray(48 + 3309)))).toBe(S.PQC_AUTH);
+    const sR = pair.r.complete(p.hsR, f.out!);
+    expect(sR).toBeGreaterThan(0);
+    framesFlow(pair, { sI: f.session!, sR }, 'imp-cache');
+    // And the genuine INIT is still answered with the right key.
+    framesFlow(pair, finishGenuine(pair, { hsI: b.hsI, ...pair.resp(b.init) }), 'imp-cache-2');
   });
 
   it('a RESP with a valid signature but a ciphertext from another handshake: key confirmation fails (PQC_AUTH); the right one then finishes', () => {

@@ -43,7 +43,7 @@ describe('PQC1 v2 handshake', () => {
       expect(f.status).toBe(P.finBytes(dsa));
       const fin = f.out!;
       expect(eq(fin.subarray(0, 16), P.header(P.T_FIN, kem, dsa, fin.length))).toBe(true);
-      expect(eq(fin.subarray(16, 48), P.H(resp))).toBe(true);
+      expect(eq(fin.subarray(16, 48), P.H(init, resp))).toBe(true); // h2 = H(INIT || RESP)
       expect(P.DSA[dsa].lib.verify(fin.subarray(48, 48 + P.DSA[dsa].sig), P.H(init, resp, fin.subarray(0, 48)), pair.idI.pk, { context: P.CTX_INITIATOR })).toBe(true);
       const sR = pair.r.complete(b.handle!, fin);
       expect(sR).toBeGreaterThan(0);

@@ -172,7 +172,7 @@ describe('TenantPair: PQC1 v2 between two WAVEN tenants', () => {
     expect(dv(resp).getBigUint64(80, true)).toBe(t); // tR
     // FIN
     checkHeader(fin, 3, FIN_LEN);
-    expect(eq(fin.subarray(16, 48), sha3_256(resp))).toBe(true); // h2
+    expect(eq(fin.subarray(16, 48), sha3_256(concat(init, resp)))).toBe(true); // h2 = H(INIT || RESP)
     // sigR = Sign(skR, TH2, "awre-pqc1-v2 responder"), TH2 = H(INIT || RESP[0 .. 88 + ct))
     const sigR = resp.subarray(88 + CT, 88 + CT + SIG);
     const TH2 = sha3_256(concat(init, resp.subarray(0, 88 + CT)));

@@ -444,7 +444,7 @@ export interface FinParts { fin: Uint8Array; TH3: Uint8Array; TH3s: Uint8Array; 
 export function makeFin(init: Uint8Array, resp: Uint8Array, HS: Uint8Array, sign: SignFn): FinParts {
   const kem = rd16(init, 6), dsa = rd16(init, 8) as DsaLevel;
   const len = 48 + DSA[dsa].sig + 32;
-  const head = concat(header(T_FIN, kem, dsa, len), H(resp));
+  const head = concat(header(T_FIN, kem, dsa, len), H(init, resp)); // h2 = H(INIT || RESP)
   const TH3 = H(init, resp, head);
   const sig = sign(TH3, CTX_INITIATOR);
   const TH3s = H(init, resp, head, sig);
