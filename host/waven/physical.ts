@@ -94,8 +94,25 @@ export class PhysicalMemory {
     return fault;
   }
 
+  // Views of the current buffer, made again only when growing replaced it
+  // (a view per call cost more than the copy itself for frame-sized I/O).
+  private viewBuffer?: ArrayBuffer;
+  private u8?: Uint8Array;
+  private tableViews = new Map<number, { read: Uint32Array; write: Uint32Array }>();
+
+  private fresh(): ArrayBuffer {
+    const buf = this.memory.buffer;
+    if (buf !== this.viewBuffer) {
+      this.viewBuffer = buf;
+      this.u8 = new Uint8Array(buf);
+      this.tableViews.clear();
+    }
+    return buf;
+  }
+
   private bytes(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
+    this.fresh();
+    return this.u8!;
   }
 
   private slot(name: string): number {
@@ -106,11 +123,16 @@ export class PhysicalMemory {
 
   private tableView(name: string): { read: Uint32Array; write: Uint32Array } {
     const slot = this.slot(name);
-    const buf = this.memory.buffer;
-    return {
-      read: new Uint32Array(buf, TABLES_AT + slot * 2 * TABLE_BYTES, VIRTUAL_PAGES),
-      write: new Uint32Array(buf, TABLES_AT + (slot * 2 + 1) * TABLE_BYTES, VIRTUAL_PAGES),
-    };
+    const buf = this.fresh();
+    let t = this.tableViews.get(slot);
+    if (t === undefined) {
+      t = {
+        read: new Uint32Array(buf, TABLES_AT + slot * 2 * TABLE_BYTES, VIRTUAL_PAGES),
+        write: new Uint32Array(buf, TABLES_AT + (slot * 2 + 1) * TABLE_BYTES, VIRTUAL_PAGES),
+      };
+      this.tableViews.set(slot, t);
+    }
+    return t;
   }
 
   /** Grow the physical memory so that `frame` fits. */
