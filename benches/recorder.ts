@@ -75,12 +75,14 @@ async function bigLog(n: number, verifyRuns: number) {
   const sink = new MemorySink();
   const signer = await attestation();
   const rec = new Recorder(sink, { profile, origin: signer.name, checkpointEvery: 1000 });
-  rec.setSigner(signer);
   // A real tenant boot and seed tuple for the tenant the calls go to (a call before either is a finding).
   const phys = new PhysicalMemory();
   rec.attach(phys);
   phys.addInstance('initiator');
   await new qrng.DrbgSeeder(qrng.openFeed('os'), { onEvent: (e) => rec.seed(e) }).boot(new Enclave(readModule()), 'initiator');
+  // The key the log is signed with, recorded (verify checks the key it is given against it), then the boot checkpoint.
+  rec.call('initiator', 'attest-keygen', new Uint8Array(0), signer.publicKey, 0);
+  rec.setSigner(signer);
   const t0 = performance.now();
   const input = new Uint8Array(1216), output = new Uint8Array(1088);
   while (sink.lines.length < n - 2) {

@@ -7,9 +7,10 @@ import { z } from 'zod';
 const b64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 const lengths = { 'ML-DSA-65': 1952, 'ML-KEM-768/public': 1184, 'ML-KEM-768/secret': 2400 } as const;
 
-const Attestation = z.object({ kind: z.literal('awre-attestation-key'), alg: z.literal('ML-DSA-65'), name: z.string().min(1), publicKey: b64 });
-const AuditorPublic = z.object({ kind: z.literal('awre-auditor-public-key'), alg: z.literal('ML-KEM-768'), publicKey: b64 });
-const AuditorSecret = z.object({ kind: z.literal('awre-auditor-secret-key'), alg: z.literal('ML-KEM-768'), secretKey: b64 });
+// Strict: a member this format does not define is an error, not ignored (issue 14).
+const Attestation = z.object({ kind: z.literal('awre-attestation-key'), alg: z.literal('ML-DSA-65'), name: z.string().min(1), publicKey: b64 }).strict();
+const AuditorPublic = z.object({ kind: z.literal('awre-auditor-public-key'), alg: z.literal('ML-KEM-768'), publicKey: b64 }).strict();
+const AuditorSecret = z.object({ kind: z.literal('awre-auditor-secret-key'), alg: z.literal('ML-KEM-768'), secretKey: b64 }).strict();
 
 function parse<T extends z.ZodTypeAny>(schema: T, text: string, what: string): z.infer<T> {
   let json: unknown;

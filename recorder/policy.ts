@@ -1,4 +1,5 @@
 // The auditor's policy file (docs/abw34.md): a JSON document, validated.
+import { posix } from 'node:path';
 import { z } from 'zod';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest in lower-case hex');
@@ -12,8 +13,16 @@ export const PolicySchema = z.object({
   entropy: z.object({
     /** Every seed must come from a source reported as quantum. */
     quantum: z.boolean().optional(),
-    /** Allowed source labels; a trailing * matches a prefix (e.g. "file:/dev/*"). */
-    sources: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * Allowed source labels (docs/abw34.md, "Entropy sources"): exact, or a
+     * trailing * over a directory ("file:/dev/*") or under a URL's origin
+     * ("anu:https://qrng.anu.edu.au/*"), matched on normalised paths and
+     * parsed origins.
+     */
+    sources: z.array(z.string().min(1).superRefine((v, ctx) => {
+      const problem = patternProblem(v);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    })).min(1).optional(),
     /** Least credited bits per seed. */
     minBits: z.number().int().positive().optional(),
   }).strict().optional(),
@@ -39,6 +48,68 @@ export function parsePolicy(text: string): Policy {
   return r.data;
 }
 
+// ---- entropy source labels ------------------------------------------------------------
+// A label is "<kind>:<where>" (file:<absolute path>, anu:<URL or path>) or a
+// name without a location (os, sim#<hex>). The node writes its labels, so a
+// label is matched only in its normal form: a path that is absolute and
+// normalised (no ".", "..", "//" or trailing "/"), a URL whose origin and
+// path are as the URL parser gives them. A label in any other form matches
+// no pattern, so "file:/dev/../home/x" cannot pass "file:/dev/*".
+
+/** An absolute, normalised POSIX path. */
+function normalPath(p: string): boolean {
+  return p.startsWith('/') && posix.normalize(p) === p && (p === '/' || !p.endsWith('/'));
+}
+
+/** The label's location as a URL, when it is one ("kind:scheme://..."), in normal form (origin + path), else undefined. */
+function labelUrl(where: string): URL | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) return undefined;
+  try {
+    const u = new URL(where);
+    return `${u.origin}${u.pathname}` === where ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function split(label: string): { kind: string; where: string } | undefined {
+  const at = label.indexOf(':');
+  return at > 0 ? { kind: label.slice(0, at), where: label.slice(at + 1) } : undefined;
+}
+
+/** Why a policy pattern cannot be used, or undefined when it can. */
+export function patternProblem(pattern: string): string | undefined {
+  if (!pattern.endsWith('*')) return pattern.includes('*') ? 'a * may only end a source pattern' : undefined;
+  const prefix = pattern.slice(0, -1);
+  if (prefix.includes('*')) return 'a * may only end a source pattern';
+  const s = split(prefix);
+  if (s === undefined) return prefix.length > 0 ? undefined : 'the pattern "*" allows every source: list the sources instead';
+  if (s.kind === 'file') {
+    return s.where.endsWith('/') && normalPath(s.where.slice(0, -1) || '/') ? undefined : 'a file: pattern is an absolute, normalised directory followed by "/*" (e.g. "file:/dev/*")';
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(s.where)) {
+    // A URL pattern names its whole origin and a path prefix ending in "/".
+    const u = s.where.endsWith('/') ? labelUrl(s.where) : undefined;
+    return u && u.host !== '' ? undefined : `a URL pattern names a whole origin and a path ending in "/" (e.g. "${s.kind}:https://qrng.anu.edu.au/*")`;
+  }
+  return undefined;
+}
+
+/** Whether an entropy source label passes one of the policy's patterns (each valid by patternProblem). */
 export function sourceAllowed(label: string, allowed: readonly string[]): boolean {
-  return allowed.some((a) => (a.endsWith('*') ? label.startsWith(a.slice(0, -1)) : label === a));
+  const s = split(label);
+  const url = s ? labelUrl(s.where) : undefined;
+  // A located label that is not in its normal form matches nothing.
+  if (s && !url && s.where.startsWith('/') && !normalPath(s.where)) return false;
+  if (s && !url && /^[a-z][a-z0-9+.-]*:/i.test(s.where)) return false;
+  return allowed.some((a) => {
+    if (!a.endsWith('*')) return label === a;
+    const prefix = a.slice(0, -1);
+    const p = split(prefix);
+    if (p && s && p.kind === s.kind && /^[a-z][a-z0-9+.-]*:/i.test(p.where)) {
+      const pu = labelUrl(p.where);
+      return url !== undefined && pu !== undefined && url.origin === pu.origin && url.pathname.startsWith(pu.pathname);
+    }
+    return label.startsWith(prefix);
+  });
 }

@@ -10,7 +10,7 @@ import { MerkleTree, consistencyProof, subtreeRoot, verifyConsistency, type Hash
 import { checkpointBody, parseCheckpoint, parseNote, verifyNote, type NoteVerify } from './note.js';
 import { sourceAllowed, type Policy } from './policy.js';
 import { shapeProblem } from './schema.js';
-import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, profileDigest, tupleLeaf, type Profile, type Tuple } from './tuple.js';
+import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, digest, profileDigest, tupleLeaf, type Profile, type Tuple } from './tuple.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -26,6 +26,11 @@ export interface Finding {
 export interface VerifyOptions {
   /** The attestation public key (ML-DSA-65). */
   key: Uint8Array;
+  /**
+   * The key file's name: the origin of the log it was made for. When given,
+   * it must be the log's origin ('key-origin').
+   */
+  keyName?: string;
   verify: NoteVerify;
   policy?: Policy;
   /** A checkpoint (signed note) the auditor saw earlier: the log must extend it. */
@@ -148,6 +153,10 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   }));
   // The first checkpoint is the boot checkpoint: it follows the call that made the attestation key.
   const keyAt = tuples.findIndex((t) => t?.kind === 'call' && t.call?.op === 'attest-keygen');
+  // The key the auditor brought must be the one the log says it made (its output digest), for this origin.
+  if (keyAt < 0) add('no-attest-key', null, 'the log records no attestation key (attest-keygen call)');
+  else if (tuples[keyAt]!.call!.out !== digest(opts.key)) add('key-mismatch', keyAt, 'the attestation key given is not the key this log made (attest-keygen output digest)', { got: digest(opts.key), expected: tuples[keyAt]!.call!.out });
+  if (opts.keyName !== undefined && opts.keyName !== origin) add('key-origin', null, 'the attestation key file names another log', { got: opts.keyName, expected: origin });
   if (keyAt >= 0 && cps.length > 0 && cps[0]!.seq !== keyAt + 1) add('checkpoint-interval', cps[0]!.seq, 'the boot checkpoint does not follow the attestation key', { got: cps[0]!.seq, expected: keyAt + 1 });
   if (cps.length === 0) add('no-checkpoint', null, 'the log holds no checkpoint');
   const haltAt = tuples.findIndex((t) => t?.kind === 'halt');

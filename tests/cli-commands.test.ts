@@ -83,8 +83,15 @@ describe('awre run', () => {
     const sh = spawnSync('sh', ['-c', j.verify.replace('npx awre', `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)}`)], { cwd: dir, encoding: 'utf8' });
     expect(sh.status, sh.stdout + sh.stderr).toBe(0);
     const pol = join(dir, 'p.json');
-    writeFileSync(pol, JSON.stringify({ entropy: { quantum: true, sources: ['file:*'] } }));
+    // The node records the file's absolute, normalised path; a policy matches it by directory.
+    writeFileSync(pol, JSON.stringify({ entropy: { quantum: true, sources: [`file:${dir}/*`] } }));
     expect(awre(dir, 'verify', "it's a&b/abw34.log", '--key', "it's a&b/attestation.pub.json", '--policy', 'p.json').status).toBe(0);
+    writeFileSync(pol, JSON.stringify({ entropy: { quantum: true, sources: ['file:/dev/*'] } }));
+    expect(awre(dir, 'verify', "it's a&b/abw34.log", '--key', "it's a&b/attestation.pub.json", '--policy', 'p.json').status).toBe(1);
+    writeFileSync(pol, JSON.stringify({ entropy: { sources: ['file:*'] } }));
+    const bad = awre(dir, 'verify', "it's a&b/abw34.log", '--key', "it's a&b/attestation.pub.json", '--policy', 'p.json');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--policy: policy: entropy\.sources\.0: a file: pattern is an absolute, normalised directory/);
     expect(awre(dir, 'run', '--out', 'z', '--quantum').status).toBe(2);
   });
 

@@ -71,6 +71,20 @@ describe('awre verify', () => {
     expect(k.status).toBe(2);
     expect(k.stderr).toMatch(/--key: attestation key/);
     expect(awre('verify', rec.log, '--key', rec.key, '--bogus').status).toBe(2);
+    // Key files are parsed strictly: a member the format does not define is an error (issue 14).
+    const extra = join(rec.dir, 'extra-member.json');
+    writeFileSync(extra, JSON.stringify({ ...JSON.parse(readFileSync(rec.key, 'utf8')), trusted: true }));
+    const x = awre('verify', rec.log, '--key', extra);
+    expect(x.status).toBe(2);
+    expect(x.stderr).toMatch(/--key: attestation key: .*trusted/);
+  });
+
+  it('exits 1 when the key file names another log, naming key-origin (issue 14)', () => {
+    const renamed = join(rec.dir, 'renamed-key.json');
+    writeFileSync(renamed, JSON.stringify({ ...JSON.parse(readFileSync(rec.key, 'utf8')), name: 'awre.example/elsewhere' }));
+    const r = awre('verify', rec.log, '--key', renamed, '--json');
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as { findings: { event: string }[] }).findings.map((f) => f.event)).toEqual(['key-origin']);
   });
 
   it('exits 3 on I/O errors', () => {

@@ -24,11 +24,13 @@ describe('a large log', () => {
     const signer = new VaultSigner(e, 'awre.test/large');
     const sink = new MemorySink();
     const rec = new Recorder(sink, { profile: { module: '0'.repeat(64), abi: ABI_VERSION, mmu: 'waven', awre: '0.1.0' }, origin: signer.name, checkpointEvery: 1000 });
-    rec.setSigner(signer);
     const phys = new PhysicalMemory();
     rec.attach(phys);
     phys.addInstance('initiator');
     await new qrng.DrbgSeeder(qrng.openFeed('sim:1b'), { onEvent: (ev) => rec.seed(ev) }).boot(new Enclave(readModule()), 'initiator');
+    // The log records the key it is signed with (the verifier checks the key given against it), then the boot checkpoint.
+    rec.call('initiator', 'attest-keygen', new Uint8Array(0), signer.publicKey, 0);
+    rec.setSigner(signer);
     const input = new Uint8Array(64), output = new Uint8Array(64);
     while (sink.lines.length < 100_000 - 2) {
       new DataView(input.buffer).setUint32(0, sink.lines.length);

@@ -234,7 +234,25 @@ describe('tamper matrix', () => {
     expect(events(join([...lines.slice(0, last), canonicalize(resigned)!]))).toEqual(['checkpoint-signature']);
     // The untouched log under another key: every checkpoint's signature fails, nothing else.
     const e = events(text, { key: other.publicKey });
-    expect(new Set(e)).toEqual(new Set(['checkpoint-signature']));
+    expect(new Set(e)).toEqual(new Set(['checkpoint-signature', 'key-mismatch']));
+  });
+
+  it('the key given must be the one the log made (attest-keygen output digest) and name this log (issue 14)', () => {
+    const origin = (JSON.parse(lines[0]!) as Tuple).boot!.origin;
+    expect(events(text, { keyName: origin })).toEqual([]);
+    const r = verifyLog(text, { ...opts, keyName: 'awre.example/another-node' });
+    expect(r.findings.map((f) => f.event)).toEqual(['key-origin']);
+    expect(r.findings[0]).toMatchObject({ got: 'awre.example/another-node', expected: origin });
+    // A log whose attest-keygen output was changed to another key's digest: the recorded key no longer matches.
+    const at = lines.findIndex((l) => (JSON.parse(l) as Tuple).call?.op === 'attest-keygen');
+    expect(at).toBeGreaterThan(0);
+    const other = ml_dsa65.keygen(new Uint8Array(32).fill(7));
+    const m = verifyLog(text, { ...opts, key: other.publicKey }).findings.find((f) => f.event === 'key-mismatch');
+    expect(m).toMatchObject({ seq: at, got: hexOf(sha256(other.publicKey)), expected: hexOf(sha256(rec.publicKey)) });
+    // No attest-keygen call at all.
+    const t = JSON.parse(lines[at]!) as Tuple;
+    const renamed = canonicalize({ ...t, call: { ...t.call!, op: 'attest-keygem' } })!;
+    expect(events(join([...lines.slice(0, at), renamed, ...lines.slice(at + 1)]))).toContain('no-attest-key');
   });
 
   it('a policy that excludes the module, the MMU mode, the sources or the interval', () => {

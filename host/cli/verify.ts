@@ -35,7 +35,7 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   const policy = a.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(a.policy!, 'policy')), '--policy');
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
   const text = readText(a.log, 'log');
-  const report = verifyLog(text, { key: key.publicKey, verify: verifyAttestation, ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }) });
+  const report = verifyLog(text, { key: key.publicKey, keyName: key.name, verify: verifyAttestation, ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }) });
   let replayed = false;
   if (a.escrow !== undefined) {
     // Read before the try: a file that cannot be read is an I/O error (exit 3), not a finding.

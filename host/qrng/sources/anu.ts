@@ -5,6 +5,7 @@
 // value gives two (big-endian), a hex16 block of S bytes gives S. Every
 // response is validated whole before any of it is served.
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { concatWiping } from '../../bytes.js';
 import { AwreError } from '../../errors.js';
@@ -82,7 +83,7 @@ export class AnuSource implements EntropySource {
       throw new AwreError('QRNG_CONFIG', `anu: plain http:// is refused for ${this.#url.hostname} (use https://; http is allowed on loopback only)`);
     }
     // Name the endpoint, not its query string or credentials (an API key may sit there).
-    this.label = this.#url ? `anu:${this.#url.origin}${this.#url.pathname}` : `anu:${target}`;
+    this.label = this.#url ? `anu:${this.#url.origin}${this.#url.pathname}` : `anu:${resolve(target)}`;
     this.minEntropy = claimedEntropy(8, options);
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }

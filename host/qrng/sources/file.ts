@@ -5,6 +5,7 @@
 // first read (the feed's start-up test). End of file before the request is
 // filled is an error: a short capture must not be stretched.
 import { open, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { claimedEntropy, sourceError, type EntropySource, type SourceOptions } from '../source.js';
 
 const MAX_READ = 65536;
@@ -20,7 +21,8 @@ export class FileSource implements EntropySource {
   private dead: Error | undefined;
 
   constructor(readonly path: string, options: SourceOptions = {}) {
-    this.label = `file:${path}`;
+    // The absolute, normalised path: the form a policy matches (docs/abw34.md, "Entropy sources").
+    this.label = `file:${resolve(path)}`;
     this.quantum = options.quantum ?? false;
     // A capture of unknown quality: claim less than full entropy unless the operator says otherwise.
     this.minEntropy = claimedEntropy(options.minEntropy ?? 7, options);
