@@ -1,15 +1,24 @@
 // Check 6 (docs/abw34.md): with the escrow, a fresh enclave replays the
 // session from its escrowed seeds and call inputs, recording to memory with
 // the logged clock, and must write the logged tuples bit for bit: every
-// output digest, every table hash and every checkpoint root (and signature,
-// since the signatures' randomness comes from the replayed DRBG too).
-// No I/O: the log text, the escrow contents and the module bytes come in.
+// output digest, every table hash and every checkpoint root.
+//
+// The attestation tenant is not in the escrow (recorder/session.ts): the
+// replay takes its seed tuple from the log and signs each checkpoint note
+// with the signature the log holds for exactly that text, so a checkpoint
+// whose replayed text differs gets no signature and is reported. Whether
+// those signatures are valid, under the key given, is the verifier's check
+// 2; the replay never makes a signature.
+// No I/O: the log text, the escrow contents, the key and the module bytes come in.
 import { splitLog } from './log.js';
 import { ReplayProvider } from '../host/qrng/sources/replay.js';
 import type { Handshake, TenantRole } from '../host/tenants.js';
+import { MLDSA65_SIG_BYTES } from '../abi/lengths.js';
+import type { SeedEvent } from '../host/qrng/seeder.js';
 import type { EscrowContents } from './escrow.js';
+import { parseNote, type NoteSigner } from './note.js';
 import { MemorySink } from './recorder.js';
-import { RecordedSession } from './session.js';
+import { RecordedSession, type LoggedAttestation } from './session.js';
 import { digest, type Tuple } from './tuple.js';
 import type { Finding } from './verify.js';
 
@@ -25,7 +34,34 @@ function applyMmu(s: RecordedSession, t: Tuple): void {
   else if (m.from) sp.share(m.from.tenant, m.from.page, tenant, m.page, m.rights as 'rw' | 'ro');
 }
 
-export async function replayLog(text: string, escrow: EscrowContents, module?: Uint8Array): Promise<Finding[]> {
+/** The attestation tenant as the log recorded it: its seed tuple and its checkpoint signatures. */
+function loggedAttestation(tuples: (Tuple | undefined)[], origin: string, publicKey: Uint8Array): LoggedAttestation | undefined {
+  const seed = tuples.find((t) => t?.kind === 'seed' && t.tenant === 'attest');
+  if (!seed?.qrng) return undefined;
+  const signatures = new Map<string, Uint8Array>();
+  for (const t of tuples) {
+    const note = t?.kind === 'checkpoint' && typeof t.checkpoint?.note === 'string' ? parseNote(t.checkpoint.note) : undefined;
+    const s = note?.signatures[0];
+    if (note && s) signatures.set(note.text, s.sig);
+  }
+  const signer: NoteSigner = {
+    name: origin,
+    publicKey,
+    // The logged signature of exactly this text, else one that verifies under no key.
+    sign: (message) => Uint8Array.from(signatures.get(new TextDecoder().decode(message)) ?? new Uint8Array(MLDSA65_SIG_BYTES)),
+  };
+  return { seed: { kind: 'seed', tenant: 'attest', ...seed.qrng } as unknown as SeedEvent, signer };
+}
+
+export interface ReplayOptions {
+  /** The attestation public key (the one verify checked the log against). */
+  key: Uint8Array;
+  /** The module to replay with (default: build/enclave.waven.wasm). */
+  module?: Uint8Array;
+}
+
+export async function replayLog(text: string, escrow: EscrowContents, opts: ReplayOptions): Promise<Finding[]> {
+  const module = opts.module;
   const findings: Finding[] = [];
   const add = (event: string, seq: number | null, message: string, got?: unknown, expected?: unknown) =>
     findings.push({ event, severity: 'error', seq, message, ...(got === undefined ? {} : { got }), ...(expected === undefined ? {} : { expected }) });
@@ -34,12 +70,14 @@ export async function replayLog(text: string, escrow: EscrowContents, module?: U
   const boot = tuples[0]?.boot;
   if (!boot?.origin) { add('replay-failed', 0, 'no boot tuple to replay from'); return findings; }
   if (escrow.origin !== boot.origin) { add('escrow-origin', null, 'the escrow belongs to another log', escrow.origin, boot.origin); return findings; }
+  const attest = loggedAttestation(tuples, boot.origin, opts.key);
+  if (!attest) { add('replay-failed', null, 'the log has no seed tuple of the attestation tenant'); return findings; }
   const times = tuples.map((t) => (typeof t?.t === 'number' ? t.t : 0));
   const sink = new MemorySink();
   try {
     const s = await RecordedSession.start({
       record: { sink, clock: (seq: number) => times[seq] ?? times[times.length - 1] ?? 0 },
-      provider: new ReplayProvider(escrow), origin: boot.origin, ...(module ? { module } : {}),
+      provider: new ReplayProvider(escrow), origin: boot.origin, attestFromLog: attest, ...(module ? { module } : {}),
       ...(boot.checkpointEvery ? { checkpointEvery: boot.checkpointEvery } : {}), ...(boot.reseedAfter ? { reseedAfter: boot.reseedAfter } : {}),
     });
     let h: Handshake | undefined;

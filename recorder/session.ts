@@ -3,17 +3,26 @@
 // class runs a live session (`awre run`) and an auditor's replay (seeds from
 // the escrow, tuples to memory, the recorded clock), which must then write
 // the same tuples bit for bit.
+//
+// The attestation tenant is seeded by a seeder of its own that escrows
+// nothing (issue 14): the escrow holds no seed from which the attestation key
+// or its signatures' randomness could be rebuilt, so an escrow and the
+// auditor key cannot sign as the node. A replay therefore does not rebuild
+// the key: it takes the attestation tenant's seed tuple, the public key and
+// each checkpoint's signature from the log (LoggedAttestation), and the
+// verifier checks those signatures against the key instead.
 import { ABI_VERSION } from '../abi/lengths.js';
 import { concatBytes, leBytes } from '../host/bytes.js';
 import { Enclave } from '../host/enclave/enclave.js';
 import { moduleDigest, readModule } from '../host/enclave/module.js';
 import type { QrngFeed } from '../host/qrng/feed.js';
-import { DrbgSeeder, type SeedProvider } from '../host/qrng/seeder.js';
+import { DrbgSeeder, type SeedEvent, type SeedProvider } from '../host/qrng/seeder.js';
 import { TenantPair, type Handshake, type TenantRole } from '../host/tenants.js';
 import { awreVersion } from '../host/version.js';
 import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from './attest.js';
 import type { SyncMode } from './log.js';
+import type { NoteSigner } from './note.js';
 import { PipelinedRecorder } from './pipeline.js';
 import { Recorder, RecorderFront, type EscrowSink, type Halted, type TupleSink } from './recorder.js';
 import { sessionStatement, signDsse, type DsseEnvelope } from './summary.js';
@@ -33,6 +42,16 @@ export interface SessionOptions {
   /** The instrumented module (default build/enclave.waven.wasm). */
   module?: Uint8Array;
   reseedAfter?: number;
+  /** Replay: the attestation tenant as the log recorded it, instead of a key made from a seed. */
+  attestFromLog?: LoggedAttestation;
+}
+
+/** What a replay takes from the log for the attestation tenant (see the head of this file). */
+export interface LoggedAttestation {
+  /** The attestation tenant's seed tuple, as an event (kind, tenant and its qrng members). */
+  seed: SeedEvent;
+  /** Signs exactly the messages the log holds signatures for, with those signatures. */
+  signer: NoteSigner;
 }
 
 
@@ -41,8 +60,10 @@ export class RecordedSession {
   readonly pair: TenantPair;
   readonly attest: Enclave;
   readonly seeder: DrbgSeeder;
+  /** The attestation tenant's seeder: the same feed, no escrow. */
+  private readonly attestSeeder: DrbgSeeder;
   readonly physical = new PhysicalMemory();
-  signer!: VaultSigner;
+  signer!: NoteSigner;
   private readonly module: Uint8Array;
 
   private constructor(readonly options: SessionOptions) {
@@ -51,6 +72,10 @@ export class RecordedSession {
     this.seeder = new DrbgSeeder(options.provider, {
       ...(options.reseedAfter === undefined ? {} : { reseedAfter: options.reseedAfter }),
       escrow: (r) => { const { kind: _, ...rest } = r; this.recorder.escrowSeed(rest); },
+      onEvent: (e) => this.recorder.seed(e),
+    });
+    this.attestSeeder = new DrbgSeeder(options.provider, {
+      ...(options.reseedAfter === undefined ? {} : { reseedAfter: options.reseedAfter }),
       onEvent: (e) => this.recorder.seed(e),
     });
     const ro = { profile, origin: options.origin, checkpointEvery: options.checkpointEvery, reseedAfter: this.seeder.reseedAfter };
@@ -68,8 +93,11 @@ export class RecordedSession {
   static async start(options: SessionOptions): Promise<RecordedSession> {
     const s = new RecordedSession(options);
     try {
-      for (const e of [s.attest, s.pair.initiator, s.pair.responder]) await s.seeder.boot(e);
-      s.signer = new VaultSigner(s.attest, options.origin);
+      const logged = options.attestFromLog;
+      if (logged) s.recorder.seed(logged.seed);
+      else await s.attestSeeder.boot(s.attest);
+      for (const e of [s.pair.initiator, s.pair.responder]) await s.seeder.boot(e);
+      s.signer = logged ? logged.signer : new VaultSigner(s.attest, options.origin);
       s.recorder.call('attest', 'attest-keygen', new Uint8Array(0), s.signer.publicKey, 0);
       s.recorder.setSigner(s.signer);
       const ids = s.pair.makeKeys();

@@ -9,7 +9,8 @@
 // --escrow` on a bad escrow: exit 1, an `escrow-invalid` finding, and no replay.
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import canonicalize from 'canonicalize';
@@ -22,6 +23,13 @@ import { CliFailure } from '../host/cli/io.js';
 import { EscrowWriter, openEscrow } from '../recorder/escrow.js';
 import { parseAuditorSecretKey } from '../recorder/keys.js';
 import { replayLog } from '../recorder/replay.js';
+import { verifyAttestation } from '../recorder/attest.js';
+import { MemorySink } from '../recorder/recorder.js';
+import { RecordedSession } from '../recorder/session.js';
+import { verifyLog } from '../recorder/verify.js';
+import { ReplayProvider } from '../host/qrng/sources/replay.js';
+import type { SeedProvider } from '../host/qrng/seeder.js';
+import { Prng } from './helpers/prng.js';
 import { recordSession, type RecordedFiles } from './helpers/session.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'host', 'cli', 'main.js');
@@ -145,7 +153,10 @@ describe('the escrow format, read with the doc alone', () => {
     // (docs/qrng.md: SHA-256("awre-qrng-commit-v1" || 0x00 || le64 epoch || seed))
     // is the logged one; an input for every call, whose SHA-256 is the logged `in`.
     const tuples = splitLines(readFileSync(A.log, 'utf8')).map((l) => JSON.parse(l) as { seq: number; kind: string; tenant?: string; qrng?: { epoch: number; commitment: string }; call?: { in: string } });
-    const seeded = tuples.filter((t) => t.kind === 'seed' || t.kind === 'reseed');
+    // The attestation tenant's seed is logged (its commitment) but never escrowed (issue 14).
+    const seeded = tuples.filter((t) => (t.kind === 'seed' || t.kind === 'reseed') && t.tenant !== 'attest');
+    expect(tuples.filter((t) => t.kind === 'seed' && t.tenant === 'attest')).toHaveLength(1);
+    expect([...seeds.keys()].some((k) => k.startsWith('attest/'))).toBe(false);
     const calls = tuples.filter((t) => t.kind === 'call');
     expect(seeded.map((t) => t.kind)).toContain('reseed');
     expect(seeded.length).toBeGreaterThan(3);
@@ -184,7 +195,7 @@ describe('the escrow format, read with the doc alone', () => {
     ]);
     const e = openEscrow(text, sk);
     expect(e.inputs.size).toBe(openEscrow(good, sk).inputs.size);
-    expect(await replayLog(readFileSync(A.log, 'utf8'), e)).toEqual([]);
+    expect(await replayLog(readFileSync(A.log, 'utf8'), e, { key: A.publicKey })).toEqual([]);
   });
 
   it('the EscrowWriter of the sources (the live recorder runs dist/ in its worker) writes the same plaintexts, read by the doc alone', () => {
@@ -208,7 +219,8 @@ describe('openEscrow refuses', () => {
   it('(the good escrow opens)', () => {
     const e = openEscrow(good, sk, 'good.escrow');
     expect(e.inputs.size).toBeGreaterThan(5);
-    expect(e.seed('attest', 0)).toBeDefined();
+    expect(e.seed('initiator', 0)).toBeDefined();
+    expect(e.seed('attest', 0)).toBeUndefined(); // never escrowed (issue 14)
   });
 
   it('a missing, unparsable or non-object header', () => {
@@ -331,7 +343,7 @@ describe('what openEscrow cannot see, the replay does', () => {
   it('records cut from the end (the format has no count): the replay reports the missing input', async () => {
     const ls = lines();
     const cut = openEscrow(joinLines(ls.slice(0, -2)), sk);
-    const f = await replayLog(readFileSync(A.log, 'utf8'), cut);
+    const f = await replayLog(readFileSync(A.log, 'utf8'), cut, { key: A.publicKey });
     expect(f.map((x) => x.event)).toContain('escrow-input-missing');
   });
 
@@ -339,14 +351,14 @@ describe('what openEscrow cannot see, the replay does', () => {
     const other = nobleKem.keygen(new Uint8Array(64).fill(3)).secretKey;
     const empty = openEscrow(joinLines(lines().slice(0, 1)), other);
     expect(empty.inputs.size).toBe(0);
-    const f = await replayLog(readFileSync(A.log, 'utf8'), empty);
-    expect(f[0]).toMatchObject({ event: 'replay-failed', severity: 'error', message: expect.stringMatching(/no escrowed seed for tenant "attest" epoch 0/) });
+    const f = await replayLog(readFileSync(A.log, 'utf8'), empty, { key: A.publicKey });
+    expect(f[0]).toMatchObject({ event: 'replay-failed', severity: 'error', message: expect.stringMatching(/no escrowed seed for tenant "initiator" epoch 0/) });
   });
 
   it('another log\'s escrow opens, and the replay refuses it by origin', async () => {
     const other = openEscrow(readFileSync(B.escrow, 'utf8'), sk);
     expect(other.origin).toBe('awre.test/other');
-    expect((await replayLog(readFileSync(A.log, 'utf8'), other)).map((x) => x.event)).toEqual(['escrow-origin']);
+    expect((await replayLog(readFileSync(A.log, 'utf8'), other, { key: A.publicKey })).map((x) => x.event)).toEqual(['escrow-origin']);
   });
 });
 
@@ -368,6 +380,39 @@ async function verifyCli(...args: string[]): Promise<{ code: number; out: string
   }
 }
 afterEach(() => { vi.restoreAllMocks(); });
+
+describe('the fabricated-session attack: an escrow and the auditor key cannot sign as the node (issue 14)', () => {
+  it('the escrow rebuilds the tenants but not the attestation key; a session fabricated from it under another key fails verify and --since', async () => {
+    const e = openEscrow(readFileSync(A.log.replace(/abw34\.log$/, 'abw34.escrow'), 'utf8'), sk);
+    // Mallory holds the escrow and the auditor key. She rebuilds the run as a live session from the escrowed seeds...
+    const replayed = new ReplayProvider(e);
+    const dir = mkdtempSync(join(tmpdir(), 'awre-forge-'));
+    const rebuild = RecordedSession.start({ record: { sink: new MemorySink() }, provider: replayed, origin: 'awre.test/abw34', checkpointEvery: 12, reseedAfter: 3 });
+    // ...but the attestation tenant's seed is not there: the key cannot be rebuilt.
+    await expect(rebuild).rejects.toThrow(/no escrowed seed for tenant "attest" epoch 0/);
+    // So she fabricates a session (other frames) with every tenant seed from the escrow and an attestation key of her own.
+    const mallory: SeedProvider = {
+      seedFor: (req) => (req.tenant === 'attest' ? Promise.resolve({ seed: new Prng('forge/attest').bytes(48), bits: 384, rawBytes: 48, osMixed: false, source: 'sim#5e55', quantum: false, health: e.seed('initiator', 0)!.health }) : replayed.seedFor(req)),
+    };
+    const forged = await RecordedSession.start({ record: { log: join(dir, 'abw34.log'), sync: 'group' }, provider: mallory, origin: 'awre.test/abw34', checkpointEvery: 12, reseedAfter: 3 });
+    const h = await forged.handshake(1_800_000_000_000);
+    forged.send('initiator', h, utf8('a history that never happened'));
+    forged.close(h);
+    await forged.halt();
+    const text = readFileSync(join(dir, 'abw34.log'), 'utf8');
+    // Under her own key the fabrication is self-consistent; under the node's key it fails at every checkpoint and at the key.
+    expect(verifyLog(text, { key: forged.signer.publicKey, verify: verifyAttestation }).findings).toEqual([]);
+    const r = verifyLog(text, { key: A.publicKey, keyName: 'awre.test/abw34', verify: verifyAttestation });
+    expect(r.ok).toBe(false);
+    expect(new Set(r.findings.map((f) => f.event))).toEqual(new Set(['key-mismatch', 'checkpoint-signature']));
+    // An auditor holding a checkpoint of the real run (--since) refuses it as well.
+    const real = splitLines(readFileSync(A.log, 'utf8')).map((l) => JSON.parse(l) as { kind: string; checkpoint?: { note: string } });
+    const since = real.filter((t) => t.kind === 'checkpoint')[1]!.checkpoint!.note;
+    const s = verifyLog(text, { key: A.publicKey, verify: verifyAttestation, since }).findings.map((f) => f.event);
+    expect(s).toEqual(expect.arrayContaining(['checkpoint-signature']));
+    expect(s.some((x) => x.startsWith('since-'))).toBe(true);
+  });
+});
 
 describe('awre verify --escrow', () => {
   const tampered = () => {

@@ -51,7 +51,7 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
     }
     if (escrow) {
       const module = a.module === undefined ? undefined : readBytes(a.module, 'module');
-      report.findings.push(...(await replayLog(text, escrow, module)));
+      report.findings.push(...(await replayLog(text, escrow, { key: key.publicKey, ...(module ? { module } : {}) })));
       replayed = true;
     }
   }
