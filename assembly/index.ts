@@ -7,7 +7,7 @@ import {
   ABI_VERSION, IO_BYTES, KECCAK_CTX_BYTES, MLKEM_KEYGEN_SEED_BYTES, MLKEM_SEED_BYTES, MLKEM_SS_BYTES,
   MLDSA_SEED_BYTES, MLDSA_RND_BYTES, MLDSA_MU_BYTES, GCM_TAG_MAX_BYTES,
 } from '../abi/lengths';
-import { ERR_ARG, ERR_HANDLE_TYPE } from '../abi/status';
+import { ERR_ARG, ERR_HANDLE_TYPE, ERR_LENGTH } from '../abi/status';
 import { IO, HCTX, SCRATCH, inIO, disjoint } from './mem';
 import { wipe } from './ct';
 import { hashOneShot, ctxAbsorb, ctxFinish, ctxSqueeze } from './hash';
@@ -337,6 +337,48 @@ export function vault_attest_sign(handle: i32, msg: usize, msgLen: usize, sig: u
   const sigLen = <usize>sigBytes(p);
   if (!inIO(msg, msgLen) || !inIO(sig, sigLen) || !disjoint(msg, msgLen, sig, sigLen)) return ERR_ARG;
   return vault.attestSign(handle, msg, msgLen, sig);
+}
+
+/**
+ * The node identity's signature: pure ML-DSA, context "awre-identity-v1",
+ * over msgLen bytes at msg, with an identity-use vault key (else ERR_USAGE).
+ */
+export function vault_identity_sign(handle: i32, msg: usize, msgLen: usize, sig: usize): i32 {
+  const level = vault.levelOf(handle);
+  if (level < 0) return level;
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return ERR_HANDLE_TYPE;
+  const sigLen = <usize>sigBytes(p);
+  if (!inIO(msg, msgLen) || !inIO(sig, sigLen) || !disjoint(msg, msgLen, sig, sigLen)) return ERR_ARG;
+  return vault.identitySign(handle, msg, msgLen, sig);
+}
+
+/** Bytes of a sealed identity key of ML-DSA level `level` (0 for an unknown level). */
+export function vault_sealed_bytes(level: i32): i32 {
+  return <i32>vault.sealedBytes(level);
+}
+
+/**
+ * Seal an identity key (docs/trust.md, "Sealing"): `secret` is 64 bytes
+ * (platform secret || module measurement), `aad` the state the seal
+ * authenticates; writes vault_sealed_bytes(level) at out. Its length, or a
+ * status (ERR_USAGE for any key that is not an identity key).
+ */
+export function vault_seal(handle: i32, secret: usize, aad: usize, aadLen: usize, out: usize, outLen: usize): i32 {
+  const level = vault.levelOf(handle);
+  if (level < 0) return level;
+  const n = vault.sealedBytes(level);
+  if (n == 0) return ERR_HANDLE_TYPE;
+  if (outLen < n) return ERR_LENGTH;
+  if (!inIO(secret, 64) || !inIO(aad, aadLen) || !inIO(out, n)) return ERR_ARG;
+  if (!disjoint(out, n, secret, 64) || !disjoint(out, n, aad, aadLen)) return ERR_ARG;
+  return vault.seal(handle, secret, aad, aadLen, out);
+}
+
+/** Unseal a sealed identity key into the vault: its handle, or ERR_ARG / ERR_AUTH / ERR_VAULT_FULL. */
+export function vault_unseal(secret: usize, aad: usize, aadLen: usize, blob: usize, blobLen: usize): i32 {
+  if (!inIO(secret, 64) || !inIO(aad, aadLen) || !inIO(blob, blobLen)) return ERR_ARG;
+  return vault.unseal(secret, aad, aadLen, blob, blobLen);
 }
 
 // ---- The PQCNet ABI (assembly/pqc.ts) --------------------------------------------

@@ -18,8 +18,14 @@
 //   U_HANDSHAKE  only PQC1 v2 (assembly/pqc.ts) signs with it, under
 //                "awre-pqc1-v2 initiator" / "awre-pqc1-v2 responder";
 //   U_ATTEST     only vault_attest_sign, over a message, under "awre-attest-v1";
-//   U_GENERAL    only vault_dsa_sign, over a host-computed mu (external mu).
-import { OK, ERR_ARG, ERR_HANDLE, ERR_HANDLE_TYPE, ERR_VAULT_FULL, ERR_USAGE } from '../abi/status';
+//   U_GENERAL    only vault_dsa_sign, over a host-computed mu (external mu);
+//   U_IDENTITY   only vault_identity_sign, over a message, under
+//                "awre-identity-v1": a node's long-lived identity, which
+//                certifies each run's attestation key (docs/trust.md). It is
+//                the one usage that may leave the enclave, and only sealed
+//                (vault_seal / vault_unseal below).
+import { OK, ERR_ARG, ERR_AUTH, ERR_HANDLE, ERR_HANDLE_TYPE, ERR_VAULT_FULL, ERR_USAGE } from '../abi/status';
+import { gcmInit, gcmIv, gcmAad, gcmCrypt, gcmAuth, gcmFinish, gcmEnd } from './aes/gcm';
 import { drbgGenerate } from './drbg';
 import { keyGenInternal as kemKeyGen } from './mlkem/kem';
 import { keccakAbsorb, keccakFinish, keccakInit, keccakSqueeze, DS_SHAKE } from './keccak';
@@ -51,6 +57,7 @@ export const T_ANY: u8 = 0;
 export const U_HANDSHAKE: u8 = 1;
 export const U_ATTEST: u8 = 2;
 export const U_GENERAL: u8 = 3;
+export const U_IDENTITY: u8 = 4;
 
 /** Per slot, 16 bytes: type u8 @0, usage u8 @1, level u16 @2, generation u32 @4, order u64 @8. */
 const HDR: usize = memory.data(VAULT_SLOTS * 16, 16);
@@ -65,6 +72,19 @@ const ZERO_CTX: usize = memory.data(2, 16);
 /** "awre-attest-v1": the attestation key's FIPS 204 context. */
 const CTX_ATTEST: usize = memory.data<u8>([0x61, 0x77, 0x72, 0x65, 0x2d, 0x61, 0x74, 0x74, 0x65, 0x73, 0x74, 0x2d, 0x76, 0x31]);
 const CTX_ATTEST_BYTES: usize = 14;
+/** "awre-identity-v1": the node identity's FIPS 204 context. */
+const CTX_IDENTITY: usize = memory.data<u8>([0x61, 0x77, 0x72, 0x65, 0x2d, 0x69, 0x64, 0x65, 0x6e, 0x74, 0x69, 0x74, 0x79, 0x2d, 0x76, 0x31]);
+const CTX_IDENTITY_BYTES: usize = 16;
+/** "awre-seal-v1" || 0x00: the sealing key's derivation prefix. */
+const SEAL_LABEL: usize = memory.data<u8>([0x61, 0x77, 0x72, 0x65, 0x2d, 0x73, 0x65, 0x61, 0x6c, 0x2d, 0x76, 0x31, 0x00]);
+const SEAL_LABEL_BYTES: usize = 13;
+/** "AWSL": a sealed key's magic, read little-endian. */
+const SEAL_MAGIC: u32 = 0x4c535741;
+/** Sealed key header: magic u32 | version u8 (1) | usage u8 | level u16 | nonce (12). */
+export const SEAL_HEADER: usize = 20;
+const SEAL_TAG: usize = 16;
+/** The sealing key (secret: wiped after every use). */
+const SEAL_KEY: usize = memory.data(32, 16);
 /** Claim order, for evicting the oldest pending handshake. */
 let order: u64 = 0;
 
@@ -162,7 +182,7 @@ export function kemPublic(handle: i32, out: usize): i32 {
 export function dsaKeygen(level: i32, usage: i32): i32 {
   const p = paramsOf(level);
   if (changetype<usize>(p) == 0) return ERR_ARG;
-  if (usage != U_HANDSHAKE && usage != U_ATTEST && usage != U_GENERAL) return ERR_ARG;
+  if (usage != U_HANDSHAKE && usage != U_ATTEST && usage != U_GENERAL && usage != U_IDENTITY) return ERR_ARG;
   const slot = freeSlot();
   if (slot < 0) return ERR_VAULT_FULL;
   let st = drbgGenerate(SEED, 32, 0, 0); // xi
@@ -249,6 +269,99 @@ export function attestSign(handle: i32, msg: usize, msgLen: usize, sig: usize): 
   const slot = dsaSlotFor(handle, U_ATTEST);
   if (slot < 0) return slot;
   return signWithContext(slot, CTX_ATTEST, CTX_ATTEST_BYTES, msg, msgLen, sig);
+}
+
+/** The identity signature: pure ML-DSA with the context "awre-identity-v1" over M (identity keys only). */
+export function identitySign(handle: i32, msg: usize, msgLen: usize, sig: usize): i32 {
+  const slot = dsaSlotFor(handle, U_IDENTITY);
+  if (slot < 0) return slot;
+  return signWithContext(slot, CTX_IDENTITY, CTX_IDENTITY_BYTES, msg, msgLen, sig);
+}
+
+/** Bytes of a sealed key of ML-DSA level `level`: header, sk || pk, tag (0 for an unknown level). */
+export function sealedBytes(level: i32): usize {
+  const p = paramsOf(level);
+  if (changetype<usize>(p) == 0) return 0;
+  return SEAL_HEADER + <usize>skBytes(p) + <usize>pkBytes(p) + SEAL_TAG;
+}
+
+/** K_seal = SHAKE256("awre-seal-v1" || 0x00 || platform secret (32) || measurement (32), 32) into SEAL_KEY. */
+function sealKey(secret: usize): void {
+  keccakInit(MU_ST);
+  let pos = keccakAbsorb(MU_ST, 136, 0, SEAL_LABEL, SEAL_LABEL_BYTES);
+  pos = keccakAbsorb(MU_ST, 136, pos, secret, 64);
+  keccakFinish(MU_ST, 136, pos, DS_SHAKE);
+  keccakSqueeze(MU_ST, 136, 0, SEAL_KEY, 32);
+  memory.fill(MU_ST, 0, 208);
+}
+
+/**
+ * Seal an identity key for storage outside the enclave (docs/trust.md,
+ * "Sealing"): AES-256-GCM under K_seal with a 12-byte nonce from the DRBG,
+ * over sk || pk, with aad = the 20-byte header || the host's state bytes
+ * (which the seal then authenticates). `secret` is 64 bytes: the platform
+ * secret, then the module's measurement. Writes sealedBytes(level) at `out`;
+ * returns that length or a status. Only identity keys can be sealed.
+ */
+export function seal(handle: i32, secret: usize, aad: usize, aadLen: usize, out: usize): i32 {
+  const slot = dsaSlotFor(handle, U_IDENTITY);
+  if (slot < 0) return slot;
+  const level = levelOfSlot(slot);
+  const p = paramsOf(level);
+  const body = <usize>skBytes(p) + <usize>pkBytes(p);
+  store<u32>(out, SEAL_MAGIC);
+  store<u8>(out, 1, 4);
+  store<u8>(out, U_IDENTITY, 5);
+  store<u16>(out, <u16>level, 6);
+  const st = drbgGenerate(out + 8, 12, 0, 0);
+  if (st != OK) {
+    memory.fill(out, 0, SEAL_HEADER);
+    return st;
+  }
+  sealKey(secret);
+  gcmInit(SEAL_KEY, 32, 16, 0);
+  memory.fill(SEAL_KEY, 0, 32);
+  gcmIv(out + 8, 12);
+  gcmAad(out, SEAL_HEADER);
+  gcmAad(aad, aadLen);
+  gcmCrypt(keys(slot), out + SEAL_HEADER, body, 0);
+  gcmFinish(out + SEAL_HEADER + body);
+  return <i32>(SEAL_HEADER + body + SEAL_TAG);
+}
+
+/**
+ * Unseal a key sealed by seal() under the same platform secret, measurement
+ * and state bytes into a new vault slot: its handle, or ERR_ARG (not a
+ * sealed key of this version, usage or a known level, or a wrong length),
+ * ERR_AUTH (another secret, another measurement, other state bytes, or any
+ * byte changed: nothing is kept), ERR_VAULT_FULL.
+ */
+export function unseal(secret: usize, aad: usize, aadLen: usize, blob: usize, blobLen: usize): i32 {
+  if (blobLen < SEAL_HEADER + SEAL_TAG || load<u32>(blob) != SEAL_MAGIC || load<u8>(blob, 4) != 1 || load<u8>(blob, 5) != U_IDENTITY) return ERR_ARG;
+  const level = <i32>load<u16>(blob, 6);
+  if (sealedBytes(level) == 0 || blobLen != sealedBytes(level)) return ERR_ARG;
+  const slot = freeSlot();
+  if (slot < 0) return ERR_VAULT_FULL;
+  const body = blobLen - SEAL_HEADER - SEAL_TAG;
+  sealKey(secret);
+  gcmInit(SEAL_KEY, 32, 16, 1);
+  memory.fill(SEAL_KEY, 0, 32);
+  gcmIv(blob + 8, 12);
+  gcmAad(blob, SEAL_HEADER);
+  gcmAad(aad, aadLen);
+  gcmAuth(blob + SEAL_HEADER, body, 0);
+  if (gcmFinish(blob + SEAL_HEADER + body) != OK) {
+    gcmEnd();
+    return ERR_AUTH;
+  }
+  // The one chunk just authenticated: gcmCrypt checks it against what was authenticated and decrypts into the slot.
+  const st = gcmCrypt(blob + SEAL_HEADER, keys(slot), body, 0);
+  gcmEnd();
+  if (st != OK) {
+    memory.fill(keys(slot), 0, SLOT_BYTES);
+    return st;
+  }
+  return commit(slot, T_DSA, level, U_IDENTITY);
 }
 
 function signMu(slot: i32, mu: usize, sig: usize): i32 {

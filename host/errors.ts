@@ -32,7 +32,11 @@ export type AwreErrorCode =
   | 'QRNG_CONFIG' // a malformed entropy-source spec or feed option
   | 'QRNG_SOURCE' // an entropy source failed: I/O, end of data, a malformed response
   | 'QRNG_HEALTH' // an SP 800-90B health test alarmed: the feed serves nothing until reset
-  | 'QRNG_REPLAY'; // an escrowed seed is missing or does not match its recorded commitment
+  | 'QRNG_REPLAY' // an escrowed seed is missing or does not match its recorded commitment
+  | 'NODE_EXISTS' // awre init over a directory that already holds a node: an identity is never replaced
+  | 'NODE_MISSING' // no node identity where one was asked for (awre init makes one)
+  | 'NODE_SEALED_INVALID' // the sealed identity does not open: edited, truncated, another platform secret or module
+  | 'NODE_STATE'; // the node's run state cannot be sealed or advanced
 
 export class AwreError extends Error {
   readonly code: AwreErrorCode;

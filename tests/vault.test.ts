@@ -215,8 +215,17 @@ describe('vault usage (issue 13)', () => {
     expect(x.vault_dsa_sign(gen, e.io, e.io + 64)).toBe(0);
     expect(x.vault_attest_sign(at, e.io, 64, e.io + 4096)).toBe(0);
     expect(startHandshake(e, startRequest(hs, pkR))).toBe(124 + 1184);
+    // A node identity key (usage 4) signs only through vault_identity_sign; no other key does.
+    const id = x.vault_dsa_keygen(65, 4);
+    expect(id).toBeGreaterThan(0);
+    refused('identity key, vault_dsa_sign', () => x.vault_dsa_sign(id, e.io, e.io + 64));
+    refused('identity key, vault_attest_sign', () => x.vault_attest_sign(id, e.io, 64, e.io + 64));
+    for (const [what, h] of [['handshake', hs], ['attest', at], ['general', gen]] as const) refused(`${what} key, vault_identity_sign`, () => x.vault_identity_sign(h, e.io, 64, e.io + 64));
+    expect(startHandshake(e, startRequest(id, pkR)), 'identity key as a PQC1 identity').toBe(abi.ERR_USAGE);
+    e.put(0, mu);
+    expect(x.vault_identity_sign(id, e.io, 64, e.io + 4096)).toBe(0);
     // An unknown usage is refused at generation.
-    for (const usage of [0, 4, 255, -1, 0x101]) expect(x.vault_dsa_keygen(65, usage), `usage ${usage}`).toBe(abi.ERR_ARG);
+    for (const usage of [0, 5, 255, -1, 0x101]) expect(x.vault_dsa_keygen(65, usage), `usage ${usage}`).toBe(abi.ERR_ARG);
   });
 });
 

@@ -56,13 +56,17 @@ export interface EnclaveExports {
   gcm_finish(tag: number): number;
   gcm_end(): void;
   vault_kem_keygen(level: number): number;
-  /** usage: 1 handshake (PQC1 v2 only), 2 attest (vault_attest_sign only), 3 general (vault_dsa_sign only). */
+  /** usage: 1 handshake (PQC1 v2 only), 2 attest (vault_attest_sign only), 3 general (vault_dsa_sign only), 4 identity (vault_identity_sign, sealable). */
   vault_dsa_keygen(level: number, usage: number): number;
   vault_public(handle: number, out: number): number;
   vault_public_bytes(handle: number): number;
   vault_level(handle: number): number;
   vault_dsa_sign(handle: number, mu: number, sig: number): number;
   vault_attest_sign(handle: number, msg: number, msgLen: number, sig: number): number;
+  vault_identity_sign(handle: number, msg: number, msgLen: number, sig: number): number;
+  vault_sealed_bytes(level: number): number;
+  vault_seal(handle: number, secret: number, aad: number, aadLen: number, out: number, outLen: number): number;
+  vault_unseal(secret: number, aad: number, aadLen: number, blob: number, blobLen: number): number;
   vault_free(handle: number): number;
   pqc_alloc(len: number): number;
   pqc_free(ptr: number, len: number): void;
@@ -90,7 +94,7 @@ export const REQUIRED_EXPORTS: readonly (keyof EnclaveExports)[] = [
   'keccak_absorb', 'keccak_finish', 'keccak_squeeze', 'mlkem_keygen', 'mlkem_encaps',
   'mlkem_decaps', 'mlkem_check_ek', 'mlkem_check_dk',
   'mldsa_keygen', 'mldsa_sign', 'mldsa_verify', 'mldsa_pk_from_sk',
-  'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_attest_sign', 'vault_free',
+  'vault_kem_keygen', 'vault_dsa_keygen', 'vault_public', 'vault_public_bytes', 'vault_level', 'vault_dsa_sign', 'vault_attest_sign', 'vault_identity_sign', 'vault_sealed_bytes', 'vault_seal', 'vault_unseal', 'vault_free',
   'pqc_alloc', 'pqc_free', 'pqc_handshake', 'pqc_respond', 'pqc_finish', 'pqc_complete', 'pqc_seal', 'pqc_open', 'pqc_session_info', 'pqc_last_session',
   'gcm_init', 'gcm_iv', 'gcm_aad', 'gcm_crypt', 'gcm_auth', 'gcm_finish', 'gcm_end',
   'drbg_instantiate', 'drbg_reseed', 'drbg_uninstantiate', 'drbg_requests',
