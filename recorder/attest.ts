@@ -19,6 +19,11 @@ export const USAGE_ATTEST = 2;
 /** Verify an attestation signature (ML-DSA-65, context "awre-attest-v1"). */
 export const verifyAttestation: NoteVerify = (sig, message, publicKey) => ml_dsa65.verify(sig, message, publicKey, { context: ATTEST_CONTEXT });
 
+/** The FIPS 204 context of every node identity signature (run certificates). */
+export const IDENTITY_CONTEXT = new TextEncoder().encode('awre-identity-v1');
+/** Verify a node identity signature (ML-DSA-65, context "awre-identity-v1"). */
+export const verifyIdentity: NoteVerify = (sig, message, publicKey) => ml_dsa65.verify(sig, message, publicKey, { context: IDENTITY_CONTEXT });
+
 export class VaultSigner implements NoteSigner {
   readonly publicKey: Uint8Array;
   private readonly handle: number;

@@ -15,6 +15,7 @@ import { AwreError } from '../host/errors.js';
 import { PageTables } from '../host/waven/tables.js';
 import type { PhysicalMemory } from '../host/waven/physical.js';
 import type { MmuEvent } from '../host/waven/space.js';
+import type { RunCertificate } from './certificate.js';
 import { MerkleTree } from './merkle.js';
 import { checkpointBody, signNote, type NoteSigner } from './note.js';
 import { ABW, GENESIS_PREV, VERSION, canonical, digest, profileDigest, tupleLeaf, type Profile, type Tuple } from './tuple.js';
@@ -60,6 +61,7 @@ export type RecorderEvent =
   | { k: 'feed'; t: number; e: FeedEvent }
   | { k: 'call'; t: number; tenant: string; op: string; input: Uint8Array; output: Uint8Array; status: number }
   | { k: 'signer'; t: number; name: string; publicKey: Uint8Array }
+  | { k: 'certificate'; t: number; cert: RunCertificate; sig: string }
   | { k: 'checkpoint'; t: number }
   | { k: 'halt'; t: number };
 
@@ -141,6 +143,8 @@ export class TupleBuilder {
       case 'call':
         this.escrow?.input(this.size, ev.input);
         return this.appendCall(ev.t, ev.tenant, ev.op, digest(ev.input), digest(ev.output), ev.status);
+      case 'certificate':
+        return this.append(ev.t, { kind: 'certificate', certificate: { cert: ev.cert, sig: ev.sig } });
       case 'signer':
         this.signer = this.signerFor(ev.name, ev.publicKey);
         this.checkpoint(ev.t);
@@ -230,6 +234,8 @@ export abstract class RecorderFront {
     // Fresh copies with their own buffers (a Buffer's slice() would be a view of a shared pool).
     this.dispatch({ k: 'call', t: this.now(), tenant, op, input: new Uint8Array(input), output: new Uint8Array(output), status });
   }
+  /** The node identity's certificate of this run (recorder/certificate.ts), signature base64. */
+  certificate(cert: RunCertificate, sig: Uint8Array): void { this.dispatch({ k: 'certificate', t: this.now(), cert, sig: Buffer.from(sig).toString('base64') }); }
   /** Start signing with the attestation key: the boot checkpoint follows at once. */
   setSigner(signer: NoteSigner): void { this.dispatch({ k: 'signer', t: this.now(), name: signer.name, publicKey: signer.publicKey }); }
   checkpoint(): void { this.dispatch({ k: 'checkpoint', t: this.now() }); }

@@ -50,7 +50,8 @@ function loggedAttestation(tuples: (Tuple | undefined)[], origin: string, public
     // The logged signature of exactly this text, else one that verifies under no key.
     sign: (message) => Uint8Array.from(signatures.get(new TextDecoder().decode(message)) ?? new Uint8Array(MLDSA65_SIG_BYTES)),
   };
-  return { seed: { kind: 'seed', tenant: 'attest', ...seed.qrng } as unknown as SeedEvent, signer };
+  const cert = tuples.find((t) => t?.kind === 'certificate')?.certificate;
+  return { seed: { kind: 'seed', tenant: 'attest', ...seed.qrng } as unknown as SeedEvent, signer, ...(cert ? { certificate: cert } : {}) };
 }
 
 export interface ReplayOptions {

@@ -3,6 +3,7 @@
 // dropped or given another type unnoticed, and no crafted value reaches the
 // checks that follow.
 import { z } from 'zod';
+import { CertificateSchema } from './certificate.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const int = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -44,6 +45,7 @@ const SCHEMAS: Record<string, z.ZodTypeAny> = {
   health: z.object({ ...base, kind: z.literal('health'), qrng: z.record(z.string(), z.unknown()) }).strict(),
   call: z.object({ ...base, kind: z.literal('call'), tenant: name, pt, call: z.object({ op: name, in: hex64, out: hex64, status: z.number().int() }).strict() }).strict(),
   fault: z.object({ ...base, kind: z.literal('fault'), tenant: name, pt, fault: z.object({ offset: int }).strict() }).strict(),
+  certificate: z.object({ ...base, kind: z.literal('certificate'), certificate: z.object({ cert: CertificateSchema, sig: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(8192) }).strict() }).strict(),
   checkpoint: z.object({ ...base, kind: z.literal('checkpoint'), checkpoint: z.object({ size: int, root: hex64, note: z.string().max(65536) }).strict() }).strict(),
   halt: z.object({ ...base, kind: z.literal('halt'), halt: z.object({ tuples: int }).strict() }).strict(),
 };

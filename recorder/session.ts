@@ -22,7 +22,10 @@ import { awreVersion } from '../host/version.js';
 import { PhysicalMemory } from '../host/waven/physical.js';
 import { VaultSigner } from './attest.js';
 import type { SyncMode } from './log.js';
+import { createHash } from 'node:crypto';
+import { certificateMessage, type RunCertificate } from './certificate.js';
 import type { NoteSigner } from './note.js';
+import { fingerprint, OpenNode } from './node.js';
 import { PipelinedRecorder } from './pipeline.js';
 import { Recorder, RecorderFront, type EscrowSink, type Halted, type TupleSink } from './recorder.js';
 import { sessionStatement, signDsse, type DsseEnvelope } from './summary.js';
@@ -44,6 +47,10 @@ export interface SessionOptions {
   reseedAfter?: number;
   /** Replay: the attestation tenant as the log recorded it, instead of a key made from a seed. */
   attestFromLog?: LoggedAttestation;
+  /** Live: the node directory (awre init) whose identity certifies this run's attestation key. */
+  node?: string;
+  /** Live, with a node: the auditor's challenge (hex) the certificate carries. */
+  challenge?: string;
 }
 
 /** What a replay takes from the log for the attestation tenant (see the head of this file). */
@@ -52,6 +59,8 @@ export interface LoggedAttestation {
   seed: SeedEvent;
   /** Signs exactly the messages the log holds signatures for, with those signatures. */
   signer: NoteSigner;
+  /** The run certificate tuple, when the log has one. */
+  certificate?: { cert: RunCertificate; sig: string };
 }
 
 
@@ -64,6 +73,9 @@ export class RecordedSession {
   private readonly attestSeeder: DrbgSeeder;
   readonly physical = new PhysicalMemory();
   signer!: NoteSigner;
+  /** With a node: its identity, open in the attestation tenant's vault, and this run's certificate. */
+  node?: OpenNode;
+  certificate?: RunCertificate;
   private readonly module: Uint8Array;
 
   private constructor(readonly options: SessionOptions) {
@@ -99,6 +111,8 @@ export class RecordedSession {
       for (const e of [s.pair.initiator, s.pair.responder]) await s.seeder.boot(e);
       s.signer = logged ? logged.signer : new VaultSigner(s.attest, options.origin);
       s.recorder.call('attest', 'attest-keygen', new Uint8Array(0), s.signer.publicKey, 0);
+      if (logged?.certificate) s.recorder.certificate(logged.certificate.cert, Buffer.from(logged.certificate.sig, 'base64'));
+      else if (options.node !== undefined) s.certify(options.node, options.challenge);
       s.recorder.setSigner(s.signer);
       const ids = s.pair.makeKeys();
       s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), ids.initiator, 0);
@@ -109,6 +123,26 @@ export class RecordedSession {
       throw e;
     }
     return s;
+  }
+
+  /**
+   * Open the node into the attestation tenant's vault, take the next run
+   * number (saved before the run goes on, so a crash still uses it up) and
+   * record the identity's certificate of this run's attestation key.
+   */
+  private certify(dir: string, challenge: string | undefined): void {
+    const p = this.recorder.options.profile;
+    const node = OpenNode.open(this.attest, dir, p.module);
+    this.node = node;
+    const run = node.state.runs + 1;
+    node.save({ runs: run, last: node.state.last });
+    const cert: RunCertificate = {
+      kind: 'awre-run-certificate', v: 1, node: fingerprint(node.publicKey), origin: this.options.origin, module: p.module,
+      profile: this.recorder.profileDigest, run, prev: node.state.last, attestationKey: Buffer.from(this.signer.publicKey).toString('base64'),
+      ...(challenge === undefined ? {} : { challenge }),
+    };
+    this.certificate = cert;
+    this.recorder.certificate(cert, node.sign(certificateMessage(cert)));
   }
 
   /** One PQC1 v2 handshake (reseeding first when a DRBG is due); the call's output is INIT || RESP || FIN. */
@@ -141,6 +175,11 @@ export class RecordedSession {
       origin: this.options.origin, profile: p, profileDigest: this.recorder.profileDigest, tuples: r.tuples,
       checkpoint: r.checkpoint, tables: Object.fromEntries(['attest', 'initiator', 'responder'].map((t) => [t, this.physical.spaces.tables(t).hashes()])),
     });
+    // The node's state now names this run as the last that finished.
+    if (this.node && this.certificate) {
+      this.node.save({ runs: this.certificate.run, last: { run: this.certificate.run, note: createHash('sha256').update(r.checkpoint).digest('hex') } });
+      this.node.close();
+    }
     return { ...r, summary: signDsse(statement, this.signer) };
   }
 }

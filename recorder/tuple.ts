@@ -1,6 +1,7 @@
 // ABW34 tuples (docs/abw34.md): one per event, one line of RFC 8785
 // canonical JSON each, chained by `prev` and hashed into the RFC 6962 tree.
 import { createHash, hash } from 'node:crypto';
+import type { RunCertificate } from './certificate.js';
 
 export const ABW = 34;
 export const VERSION = 1;
@@ -8,9 +9,9 @@ export const VERSION = 1;
 export const GENESIS_PREV = '0'.repeat(64);
 
 export type TupleKind =
-  | 'boot' | 'seed' | 'reseed' | 'health' | 'map' | 'protect' | 'share' | 'unmap' | 'call' | 'fault' | 'checkpoint' | 'halt';
+  | 'boot' | 'seed' | 'reseed' | 'health' | 'map' | 'protect' | 'share' | 'unmap' | 'call' | 'fault' | 'certificate' | 'checkpoint' | 'halt';
 
-export const TUPLE_KINDS: readonly TupleKind[] = ['boot', 'seed', 'reseed', 'health', 'map', 'protect', 'share', 'unmap', 'call', 'fault', 'checkpoint', 'halt'];
+export const TUPLE_KINDS: readonly TupleKind[] = ['boot', 'seed', 'reseed', 'health', 'map', 'protect', 'share', 'unmap', 'call', 'fault', 'certificate', 'checkpoint', 'halt'];
 
 /** The runtime profile whose digest every tuple carries. */
 export interface Profile {
@@ -40,6 +41,8 @@ export interface Tuple {
   qrng?: Record<string, unknown>;
   call?: { op: string; in: string; out: string; status: number };
   fault?: { offset: number };
+  /** certificate: the node identity's certificate of this run and its signature (base64). */
+  certificate?: { cert: RunCertificate; sig: string };
   /** checkpoint: the signed note over the tree of the `size` tuples before this one. */
   checkpoint?: { size: number; root: string; note: string };
   halt?: { tuples: number };

@@ -9,6 +9,8 @@ import { splitLog } from './log.js';
 import { MerkleTree, consistencyProof, subtreeRoot, verifyConsistency, type Hash } from './merkle.js';
 import { checkpointBody, parseCheckpoint, parseNote, verifyNote, type NoteVerify } from './note.js';
 import { sourceAllowed, type Policy } from './policy.js';
+import { certificateMessage, type RunCertificate } from './certificate.js';
+import { fingerprint, type NodeIdentity } from './node.js';
 import { shapeProblem } from './schema.js';
 import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, digest, profileDigest, tupleLeaf, type Profile, type Tuple } from './tuple.js';
 
@@ -24,14 +26,23 @@ export interface Finding {
 }
 
 export interface VerifyOptions {
-  /** The attestation public key (ML-DSA-65). */
-  key: Uint8Array;
+  /**
+   * The attestation public key (ML-DSA-65). Optional with `node`: the run
+   * certificate then names it; when both are given they must agree.
+   */
+  key?: Uint8Array;
+  /** The node identity (an enrolled identity.pub.json): the log's run certificate must be its signature. */
+  node?: NodeIdentity;
+  /** The auditor's challenge (hex): the run certificate must carry it. */
+  challenge?: string;
   /**
    * The key file's name: the origin of the log it was made for. When given,
    * it must be the log's origin ('key-origin').
    */
   keyName?: string;
   verify: NoteVerify;
+  /** Verifies an identity signature (context "awre-identity-v1"); needed with `node`. */
+  verifyIdentity?: NoteVerify;
   policy?: Policy;
   /** A checkpoint (signed note) the auditor saw earlier: the log must extend it. */
   since?: string;
@@ -45,6 +56,10 @@ export interface VerifyReport {
   verifiedSize: number;
   root: string | null;
   profile: Profile | null;
+  /** The run certificate's number and the run it follows (null without a certificate). */
+  run: { run: number; prev: { run: number; note: string } | null; node: string } | null;
+  /** Which guarantees held (null: not asked). */
+  guarantees: { certified: boolean | null; fresh: boolean | null };
   findings: Finding[];
 }
 
@@ -114,6 +129,15 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     try { fn(); } catch (e) { add('verifier-error', null, `the ${name} check stopped on malformed input: ${(e as Error).message}`); }
   };
 
+  // ---- 1b. the run certificate and the attestation key -----------------------------------
+  const keyAt = tuples.findIndex((t) => t?.kind === 'call' && t.call?.op === 'attest-keygen');
+  const certAt = tuples.findIndex((t) => t?.kind === 'certificate');
+  const cert = checkCertificate(tuples, certAt, { origin, profile: profile as Profile | null, profileD, keyOut: keyAt >= 0 ? tuples[keyAt]!.call!.out : undefined }, opts, add);
+  // The attestation key: the one given, else the certificate's (the node's signature vouches for it).
+  const attKey = opts.key ?? cert.key ?? new Uint8Array(0);
+  if (opts.key === undefined && cert.key === undefined) add('no-key', null, 'no attestation key: give the key file, or the node identity whose certificate names it');
+  if (opts.key !== undefined && cert.key !== undefined && Buffer.compare(opts.key, cert.key) !== 0) add('key-mismatch', certAt, 'the attestation key given is not the one the run certificate names');
+
   // ---- 2. checkpoints ------------------------------------------------------------------
   // Roots come from one incremental tree over the leaves, so successive
   // checkpoints whose roots match are consistent by construction; a stated
@@ -134,7 +158,7 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     if (!note || !body || origin === undefined || note.text !== checkpointBody(origin, i, computed, t.t)) {
       add('checkpoint-note', i, 'the signed note is not the checkpoint of this tuple (origin, size, root, time)', { got: note?.text, expected: origin === undefined ? undefined : checkpointBody(origin, i, computed, t.t) });
     }
-    if (!note || origin === undefined || !verifyNote(note, origin, opts.key, opts.verify)) {
+    if (!note || origin === undefined || !verifyNote(note, origin, attKey, opts.verify)) {
       add('checkpoint-signature', i, 'no valid signature by the attestation key', { expected: origin });
     } else if (note.signatures.length !== 1 || c.note !== `${note.text}\n\u2014 ${origin} ${Buffer.concat([note.signatures[0]!.keyId, note.signatures[0]!.sig]).toString('base64')}\n`) {
       // The last checkpoint is covered by no later root: its note must be exactly the one the recorder writes.
@@ -152,12 +176,14 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     cps.push({ seq: i, size: i, root: stated, computed: Buffer.compare(stated, computed) === 0 });
   }));
   // The first checkpoint is the boot checkpoint: it follows the call that made the attestation key.
-  const keyAt = tuples.findIndex((t) => t?.kind === 'call' && t.call?.op === 'attest-keygen');
   // The key the auditor brought must be the one the log says it made (its output digest), for this origin.
   if (keyAt < 0) add('no-attest-key', null, 'the log records no attestation key (attest-keygen call)');
-  else if (tuples[keyAt]!.call!.out !== digest(opts.key)) add('key-mismatch', keyAt, 'the attestation key given is not the key this log made (attest-keygen output digest)', { got: digest(opts.key), expected: tuples[keyAt]!.call!.out });
+  else if (attKey.length > 0 && tuples[keyAt]!.call!.out !== digest(attKey)) add('key-mismatch', keyAt, 'the attestation key given is not the key this log made (attest-keygen output digest)', { got: digest(attKey), expected: tuples[keyAt]!.call!.out });
   if (opts.keyName !== undefined && opts.keyName !== origin) add('key-origin', null, 'the attestation key file names another log', { got: opts.keyName, expected: origin });
-  if (keyAt >= 0 && cps.length > 0 && cps[0]!.seq !== keyAt + 1) add('checkpoint-interval', cps[0]!.seq, 'the boot checkpoint does not follow the attestation key', { got: cps[0]!.seq, expected: keyAt + 1 });
+  // The boot checkpoint follows the attestation key, or its certificate when the run has one.
+  const bootAt = keyAt + (certAt === keyAt + 1 ? 2 : 1);
+  if (keyAt >= 0 && cps.length > 0 && cps[0]!.seq !== bootAt) add('checkpoint-interval', cps[0]!.seq, 'the boot checkpoint does not follow the attestation key (and its certificate)', { got: cps[0]!.seq, expected: bootAt });
+  if (certAt >= 0 && certAt !== keyAt + 1) add('node-certificate', certAt, 'the run certificate must directly follow the attestation key', { got: certAt, expected: keyAt + 1 });
   if (cps.length === 0) add('no-checkpoint', null, 'the log holds no checkpoint');
   const haltAt = tuples.findIndex((t) => t?.kind === 'halt');
   if (haltAt < 0) add('no-halt', null, 'the log has no halt tuple (a crash or a truncation)', { got: lines.length });
@@ -165,7 +191,7 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   if (haltAt >= 0 && !(tuples.length === haltAt + 2 && tuples[haltAt + 1]?.kind === 'checkpoint')) {
     add('no-final-checkpoint', haltAt, 'the halt tuple must be followed by exactly one checkpoint, the last tuple', { got: tuples.length - haltAt - 1, expected: 1 });
   }
-  if (opts.since !== undefined) stage('since', () => checkSince(opts.since!, origin, leaves, cps[cps.length - 1], opts, add));
+  if (opts.since !== undefined) stage('since', () => checkSince(opts.since!, origin, leaves, cps[cps.length - 1], attKey, opts, add));
 
   // ---- 3. policy ------------------------------------------------------------------------
   const pol = opts.policy;
@@ -191,18 +217,58 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     verifiedSize: lastCp?.size ?? 0,
     root: lastCp ? hex(lastCp.root) : null,
     profile: p,
+    run: cert.run,
+    guarantees: {
+      certified: opts.node ? !findings.some((f) => f.event.startsWith('node-') || f.event === 'key-mismatch' || f.event === 'checkpoint-signature') : null,
+      fresh: opts.challenge !== undefined ? !findings.some((f) => f.event.startsWith('challenge-')) : null,
+    },
     findings,
   };
 }
 
 type Add = (event: string, seq: number | null, message: string, extra?: { got?: unknown; expected?: unknown; severity?: Severity }) => void;
 
-function checkSince(since: string, origin: string | undefined, leaves: Hash[], latest: { size: number; root: Uint8Array } | undefined, opts: VerifyOptions, add: Add): void {
+/**
+ * The run certificate (recorder/certificate.ts): at most one, shaped by the
+ * schema already. With `opts.node` its signature must be the node's and its
+ * fields must be this log's; with `opts.challenge` it must carry it. Returns
+ * the attestation key it names (when the node vouches for it) and the run.
+ */
+function checkCertificate(
+  tuples: (Tuple | undefined)[], at: number, log: { origin: string | undefined; profile: Profile | null; profileD: string | undefined; keyOut: string | undefined },
+  opts: VerifyOptions, add: Add,
+): { key?: Uint8Array; run: VerifyReport['run'] } {
+  const c = at >= 0 ? tuples[at]!.certificate : undefined;
+  if (tuples.filter((t) => t?.kind === 'certificate').length > 1) add('node-certificate', null, 'more than one run certificate');
+  if (!c) {
+    if (opts.node) add('node-no-certificate', null, 'the log has no run certificate: no node identity vouches for it');
+    if (opts.challenge !== undefined) add('challenge-missing', null, 'the log carries no challenge (no run certificate)', { expected: opts.challenge });
+    return { run: null };
+  }
+  const cert = c.cert as RunCertificate;
+  const run = { run: cert.run, prev: cert.prev, node: cert.node };
+  if (opts.challenge !== undefined && cert.challenge !== opts.challenge) {
+    add(cert.challenge === undefined ? 'challenge-missing' : 'challenge-mismatch', at, 'the run certificate does not carry the challenge asked for', { got: cert.challenge, expected: opts.challenge });
+  }
+  if (!opts.node) return { run };
+  const node = opts.node;
+  if (cert.node !== fingerprint(node.publicKey)) { add('node-mismatch', at, 'the run certificate names another node', { got: cert.node, expected: fingerprint(node.publicKey) }); return { run }; }
+  const sig = new Uint8Array(Buffer.from(c.sig, 'base64'));
+  if (!opts.verifyIdentity?.(sig, certificateMessage(cert), node.publicKey)) { add('node-signature', at, 'the run certificate is not signed by the node identity'); return { run }; }
+  const fields: [string, unknown, unknown][] = [
+    ['origin', cert.origin, log.origin], ['module', cert.module, log.profile?.module], ['profile', cert.profile, log.profileD],
+    ['attestationKey', digest(new Uint8Array(Buffer.from(cert.attestationKey, 'base64'))), log.keyOut],
+  ];
+  for (const [field, got, expected] of fields) if (got !== expected) add('node-certificate', at, `the run certificate's ${field} is not this log's`, { got, expected });
+  return { key: new Uint8Array(Buffer.from(cert.attestationKey, 'base64')), run };
+}
+
+function checkSince(since: string, origin: string | undefined, leaves: Hash[], latest: { size: number; root: Uint8Array } | undefined, attKey: Uint8Array, opts: VerifyOptions, add: Add): void {
   const note = parseNote(since);
   const body = note ? parseCheckpoint(note.text) : undefined;
   if (!note || !body || body.size === 0) { add('since-malformed', null, 'the --since checkpoint is not a signed checkpoint of a non-empty tree'); return; }
   if (body.origin !== origin) { add('since-origin', null, 'the --since checkpoint is from another log', { got: body.origin, expected: origin }); return; }
-  if (!verifyNote(note, body.origin, opts.key, opts.verify)) add('since-signature', null, 'the --since checkpoint is not signed by the attestation key');
+  if (!verifyNote(note, body.origin, attKey, opts.verify)) add('since-signature', null, 'the --since checkpoint is not signed by the attestation key');
   if (!latest || body.size > latest.size) { add('since-beyond-log', null, 'the log does not reach the --since checkpoint', { got: latest?.size ?? 0, expected: body.size }); return; }
   const ok = verifyConsistency(body.size, latest.size, consistencyProof(leaves, body.size, latest.size), body.root, latest.root);
   if (!ok) add('since-inconsistent', null, `the log is not an extension of the --since checkpoint (size ${body.size})`, { got: hex(subtreeRoot(leaves, 0, body.size)), expected: hex(body.root) });

@@ -192,3 +192,46 @@ describe('awre bench', () => {
     expect(u.stderr).toMatch(/--suite: unknown suite nope/);
   });
 });
+
+describe('awre init, run --node, verify --node (issue 14)', () => {
+  it('init makes a node once; a certified run with a challenge verifies against the enrolled identity; misuse and a spoiled node are clear errors', () => {
+    const dir = temp();
+    const i = awre(dir, 'init', '--node', 'n', '--name', 'awre.test/cli-node', '--json');
+    expect(i.status, i.stderr).toBe(0);
+    const init = JSON.parse(i.stdout) as { fingerprint: string; identity: string };
+    expect(init.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    const again = awre(dir, 'init', '--node', 'n');
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/never replaced/);
+    const ch = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const r = awre(dir, 'run', '--node', 'n', '--challenge', ch, '--out', 'r', '--frames', '1', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout) as { verify: string; node: { run: number; fingerprint: string } };
+    expect(run.node).toMatchObject({ run: 1, fingerprint: init.fingerprint });
+    expect(run.verify).toBe(`npx awre verify r/abw34.log --node n/identity.pub.json --challenge ${ch}`);
+    const v = awre(dir, 'verify', 'r/abw34.log', '--node', 'n/identity.pub.json', '--challenge', ch);
+    expect(v.status, v.stdout).toBe(0);
+    expect(v.stdout).toMatch(/identity-certified: yes, run 1 of node/);
+    expect(v.stdout).toMatch(/fresh for the challenge: yes/);
+    const w = awre(dir, 'verify', 'r/abw34.log', '--node', 'n/identity.pub.json', '--challenge', 'ff'.repeat(16), '--json');
+    expect(w.status).toBe(1);
+    expect((JSON.parse(w.stdout) as { findings: { event: string }[] }).findings.map((f) => f.event)).toEqual(['challenge-mismatch']);
+    expect(awre(dir, 'verify', 'r/abw34.log').status).toBe(2);
+    expect(awre(dir, 'verify', 'r/abw34.log', '--node', 'n/identity.pub.json', '--challenge', 'xyz').status).toBe(2);
+    expect(awre(dir, 'run', '--challenge', ch, '--out', 'r2').status).toBe(2);
+    // A spoiled sealed file: the run refuses, naming --node; no new identity appears.
+    const sealed = join(dir, 'n', 'identity.sealed.json');
+    const good = readFileSync(sealed, 'utf8');
+    const pub = readFileSync(join(dir, 'n', 'identity.pub.json'), 'utf8');
+    expect(good).toContain('"runs": 1');
+    writeFileSync(sealed, good.replace('"runs": 1', '"runs": 0'));
+    const bad = awre(dir, 'run', '--node', 'n', '--out', 'r3', '--frames', '1');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--node: .*does not open here/);
+    expect(readFileSync(join(dir, 'n', 'identity.pub.json'), 'utf8')).toBe(pub);
+    expect(readFileSync(sealed, 'utf8')).not.toBe(good); // left as spoiled: nothing rewrote it
+    const missing = awre(dir, 'run', '--node', 'nowhere', '--out', 'r4', '--frames', '1');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/--node: .*awre init/);
+  });
+});

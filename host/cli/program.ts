@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { awreVersion } from '../version.js';
 import { registerBench } from './bench.js';
+import { registerInit } from './init.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
 import { registerProve } from './prove.js';
@@ -19,6 +20,7 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
     .version(awreVersion(), '-V, --version', 'print the awre version')
     .showHelpAfterError()
     .exitOverride();
+  registerInit(program, done);
   registerRun(program, done);
   registerVerify(program, done);
   registerKeygen(program, done);

@@ -13,6 +13,7 @@ import { openFeed } from '../qrng/open.js';
 import { attestationKeyFile, parseAuditorPublicKey } from '../../recorder/keys.js';
 import { liveWriter } from '../../recorder/log.js';
 import { RecordedSession } from '../../recorder/session.js';
+import { parseChallenge } from '../../recorder/certificate.js';
 import { MAX_FRAME_BYTES } from '../tenants.js';
 import type { Profile } from '../../recorder/tuple.js';
 import { AwreError } from '../errors.js';
@@ -32,6 +33,10 @@ export interface RunArgs {
   /** Override the source's claimed min-entropy (bits per byte, (0, 8]). */
   minEntropy?: number;
   force?: boolean;
+  /** The node directory (awre init): its identity certifies the run. */
+  node?: string;
+  /** The auditor's challenge (hex), carried by the run certificate. */
+  challenge?: string;
   json?: boolean;
 }
 
@@ -47,6 +52,8 @@ export interface RunResult {
   latencyMs: { handshake: { p50: number; p99: number; n: number }; frame: { p50: number; p99: number; n: number } };
   entropy: { source: string; quantum: boolean; rawBytesRead: number; rawBytesUsed: number; seeds: number; health: { rct: number; apt: number } };
   verify: string;
+  /** With --node: the node's fingerprint, this run's number and the run it follows. */
+  node: { fingerprint: string; run: number; prev: number | null; identity: string } | null;
 }
 
 const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'checkpoints', 'summary.json', 'summary.dsse.json'];
@@ -79,14 +86,18 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
     log: join(a.out, 'abw34.log'), key: join(a.out, 'attestation.pub.json'), checkpoint: join(a.out, 'checkpoint.txt'), checkpoints: join(a.out, 'checkpoints'),
     summary: join(a.out, 'summary.json'), dsse: join(a.out, 'summary.dsse.json'), escrow: auditor ? join(a.out, 'abw34.escrow') : null,
   };
+  if (a.challenge !== undefined && a.node === undefined) throw new CliFailure(EXIT.usage, '--challenge: only a certified run (--node) carries a challenge');
+  const challenge = a.challenge === undefined ? undefined : parseWith(() => parseChallenge(a.challenge!), '--challenge');
   const origin = `awre.local/run/${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex')}`;
   let session: RecordedSession;
   try {
     session = await RecordedSession.start({
       record: { log: files.log, ...(auditor ? { escrow: { path: files.escrow!, auditorPublicKey: auditor } } : {}) },
       provider: feed, feed, origin, checkpointEvery: a.checkpointEvery,
+      ...(a.node === undefined ? {} : { node: a.node }), ...(challenge === undefined ? {} : { challenge }),
     });
   } catch (e) {
+    if (e instanceof AwreError && (e.code === 'NODE_MISSING' || e.code === 'NODE_SEALED_INVALID')) throw new CliFailure(EXIT.failed, `--node: ${e.message}`);
     if (e instanceof AwreError && e.code.startsWith('QRNG')) throw new CliFailure(EXIT.failed, `entropy: ${e.message}`);
     if (e instanceof AwreError && (e.code === 'LOG_IO' || e.code === 'LOG_LOCKED')) throw new CliFailure(EXIT.io, e.message);
     throw e;
@@ -122,7 +133,8 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
       frame: { p50: percentile(fr, 50), p99: percentile(fr, 99), n: fr.length },
     },
     entropy: { source: feed.source.label, quantum: feed.source.quantum, rawBytesRead: c.rawBytesRead, rawBytesUsed: c.rawBytesUsed, seeds: c.seeds, health: { rct: c.rct.alarms, apt: c.apt.alarms } },
-    verify: verifyCommand(files, a.auditorKey),
+    verify: verifyCommand(files, a.auditorKey, a.node, challenge),
+    node: session.certificate ? { fingerprint: session.certificate.node, run: session.certificate.run, prev: session.certificate.prev?.run ?? null, identity: join(a.node!, 'identity.pub.json') } : null,
   };
   await feed.close();
   writeText(files.checkpoint, halted.checkpoint);
@@ -140,13 +152,15 @@ export function shellWord(p: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
 }
 
-function verifyCommand(f: RunResult['files'], auditorKey: string | undefined): string {
+function verifyCommand(f: RunResult['files'], auditorKey: string | undefined, node: string | undefined, challenge: string | undefined): string {
   const rel = (p: string) => shellWord(relative(process.cwd(), p) || '.');
   // The auditor's secret key belongs to the auditor: name it only when it sits beside the public key given.
   const secret = auditorKey?.endsWith('.pub.json') ? auditorKey.replace(/\.pub\.json$/, '.key.json') : undefined;
   const keyArg = secret !== undefined && existsSync(secret) ? rel(secret) : '<auditor.key.json>';
   const escrow = f.escrow ? ` --escrow ${rel(f.escrow)} --auditor-key ${keyArg}` : '';
-  return `npx awre verify ${rel(f.log)} --key ${rel(f.key)}${escrow}`;
+  // A certified run is checked against the enrolled identity, not against a key that sits beside the log.
+  const who = node !== undefined ? `--node ${rel(join(node, 'identity.pub.json'))}${challenge ? ` --challenge ${challenge}` : ''}` : `--key ${rel(f.key)}`;
+  return `npx awre verify ${rel(f.log)} ${who}${escrow}`;
 }
 
 export function renderRun(r: RunResult): string {
@@ -158,6 +172,7 @@ export function renderRun(r: RunResult): string {
     `entropy  ${r.entropy.source}${r.entropy.quantum ? ' (quantum)' : ' (non-quantum)'}: ${r.entropy.seeds} seed(s), ${r.entropy.rawBytesRead} raw bytes read, ${r.entropy.rawBytesUsed} conditioned; health alarms ${r.entropy.health.rct + r.entropy.health.apt}`,
     `latency  handshake p50 ${ms(r.latencyMs.handshake.p50)} ms, p99 ${ms(r.latencyMs.handshake.p99)} ms (acknowledged: on disk); frame p50 ${ms(r.latencyMs.frame.p50)} ms, p99 ${ms(r.latencyMs.frame.p99)} ms`,
     `tables   ${Object.entries(r.tables).map(([t, h]) => `${t} r=${h.r.slice(0, 12)}… w=${h.w.slice(0, 12)}…`).join('; ')}`,
+    ...(r.node ? [`node     run ${r.node.run} of node ${r.node.fingerprint}${r.node.prev === null ? ' (no earlier finished run)' : ` (after run ${r.node.prev})`}, certified by ${r.node.identity}`] : []),
     `log      ${r.tuples} tuples in ${r.files.log}; checkpoint ${r.files.checkpoint} (all: ${r.files.checkpoints}/); key ${r.files.key}; summary ${r.files.summary}, ${r.files.dsse}${r.files.escrow ? `; escrow ${r.files.escrow}` : ''}`,
     '',
     'check it:',
@@ -182,6 +197,8 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     })
     .option('--auditor-key <file>', 'an auditor public key (awre keygen --auditor): write the escrow for a replay')
     .option('--force', 'replace an earlier run in --out')
+    .option('--node <dir>', 'the node directory (awre init): its identity certifies this run\'s attestation key')
+    .option('--challenge <hex>', 'an auditor\'s challenge (8-64 bytes of hex) for the run certificate to carry (with --node)')
     .option('--json', 'print the result as JSON')
     .action(async (o: RunArgs) => {
       const bar = !o.json && process.stderr.isTTY && o.sessions > 1 ? new SingleBar({ format: 'handshakes [{bar}] {value}/{total} {eta}s left', stream: process.stderr, hideCursor: true }) : undefined;

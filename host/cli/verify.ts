@@ -1,10 +1,13 @@
-// `awre verify <log> --key <file> [--policy <file>] [--escrow <file> --auditor-key <file>]
-//  [--module <file>] [--since <file>] [--json]`: the auditor's check of an ABW34 log.
+// `awre verify <log> (--node <identity.pub.json> | --key <file>) [--challenge <hex>]
+//  [--policy <file>] [--escrow <file> --auditor-key <file>] [--module <file>]
+//  [--since <file>] [--json]`: the auditor's check of an ABW34 log.
 // The action reads the files, runs the pure verifier (recorder/verify.ts) and,
 // with the escrow, the replay (recorder/replay.ts); the text and the --json
 // output render the same result object.
 import type { Command } from 'commander';
-import { verifyAttestation } from '../../recorder/attest.js';
+import { verifyAttestation, verifyIdentity } from '../../recorder/attest.js';
+import { parseChallenge } from '../../recorder/certificate.js';
+import { parseNodeIdentity } from '../../recorder/node.js';
 import { openEscrow } from '../../recorder/escrow.js';
 import { parseAttestationKey, parseAuditorSecretKey } from '../../recorder/keys.js';
 import { parsePolicy } from '../../recorder/policy.js';
@@ -14,7 +17,9 @@ import { CliFailure, EXIT, parseWith, readBytes, readText } from './io.js';
 
 export interface VerifyArgs {
   log: string;
-  key: string;
+  key?: string;
+  node?: string;
+  challenge?: string;
   policy?: string;
   escrow?: string;
   auditorKey?: string;
@@ -31,11 +36,17 @@ export interface VerifyResult extends VerifyReport {
 export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   if ((a.escrow === undefined) !== (a.auditorKey === undefined)) throw new CliFailure(EXIT.usage, '--escrow and --auditor-key go together');
   if (a.module !== undefined && a.escrow === undefined) throw new CliFailure(EXIT.usage, '--module: only a replay (--escrow, --auditor-key) runs a module');
-  const key = parseWith(() => parseAttestationKey(readText(a.key, 'attestation key')), '--key');
+  if (a.key === undefined && a.node === undefined) throw new CliFailure(EXIT.usage, 'say whose log it is: --node <identity.pub.json> (the enrolled node) or --key <file> (a run\'s attestation key)');
+  const key = a.key === undefined ? undefined : parseWith(() => parseAttestationKey(readText(a.key!, 'attestation key')), '--key');
+  const node = a.node === undefined ? undefined : parseWith(() => parseNodeIdentity(readText(a.node!, 'node identity')), '--node');
+  const challenge = a.challenge === undefined ? undefined : parseWith(() => parseChallenge(a.challenge!), '--challenge');
   const policy = a.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(a.policy!, 'policy')), '--policy');
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
   const text = readText(a.log, 'log');
-  const report = verifyLog(text, { key: key.publicKey, keyName: key.name, verify: verifyAttestation, ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }) });
+  const report = verifyLog(text, {
+    ...(key ? { key: key.publicKey, keyName: key.name } : {}), ...(node ? { node } : {}), ...(challenge === undefined ? {} : { challenge }),
+    verify: verifyAttestation, verifyIdentity, ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }),
+  });
   let replayed = false;
   if (a.escrow !== undefined) {
     // Read before the try: a file that cannot be read is an I/O error (exit 3), not a finding.
@@ -51,7 +62,11 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
     }
     if (escrow) {
       const module = a.module === undefined ? undefined : readBytes(a.module, 'module');
-      report.findings.push(...(await replayLog(text, escrow, { key: key.publicKey, ...(module ? { module } : {}) })));
+      // The key the replay uses: the one given, else the one the (verified) certificate names.
+      const cert = text.split('\n').map((l) => { try { return JSON.parse(l) as { kind?: string; certificate?: { cert?: { attestationKey?: string } } }; } catch { return undefined; } })
+        .find((t) => t?.kind === 'certificate')?.certificate?.cert?.attestationKey;
+      const replayKey = key?.publicKey ?? (cert ? new Uint8Array(Buffer.from(cert, 'base64')) : new Uint8Array(0));
+      report.findings.push(...(await replayLog(text, escrow, { key: replayKey, ...(module ? { module } : {}) })));
       replayed = true;
     }
   }
@@ -69,6 +84,14 @@ export function renderVerify(r: VerifyResult): string {
     out.push(`${f.severity === 'error' ? 'FAIL' : 'warn'} ${f.event}${f.seq === null ? '' : ` @${f.seq}`}: ${f.message}` +
       `${'expected' in f ? `\n     expected: ${JSON.stringify(f.expected)}` : ''}${'got' in f ? `\n     got:      ${JSON.stringify(f.got)}` : ''}`);
   }
+  const said = (v: boolean | null, yes: string, no: string, ask: string) => (v === null ? `not asked (${ask})` : v ? yes : no);
+  out.push(
+    'guarantees:',
+    `  identity-certified: ${said(r.guarantees.certified, `yes, run ${r.run?.run} of node ${r.run?.node.slice(0, 16)}…${r.run?.prev ? ` (after run ${r.run.prev.run})` : ' (its first run)'}`, 'NO', '--node')}`,
+    '  witnessed: not checked (no witness policy yet)',
+    `  fresh for the challenge: ${said(r.guarantees.fresh, 'yes', 'NO', '--challenge')}`,
+    `  replayed: ${r.replayed ? (r.findings.some((f) => f.event.startsWith('replay-') || f.event.startsWith('escrow-')) ? 'NO' : 'yes, bit for bit') : 'not asked (--escrow, --auditor-key)'}`,
+  );
   out.push(r.ok ? 'OK: every check holds' : `FAILED: ${r.findings.filter((f) => f.severity === 'error').length} finding(s)`);
   return out.join('\n');
 }
@@ -77,7 +100,9 @@ export function registerVerify(program: Command, done: (code: number) => void): 
   program.command('verify')
     .description('verify an ABW34 log: canonical tuples, chain, checkpoints and signatures, policy, page tables, entropy; with the escrow, a bit-for-bit replay')
     .argument('<log>', 'the ABW34 log (one canonical JSON tuple per line)')
-    .requiredOption('--key <file>', 'the attestation public key (awre-attestation-key JSON)')
+    .option('--node <file>', 'the node identity the auditor enrolled (identity.pub.json from awre init): the run must be certified by it')
+    .option('--key <file>', 'a run\'s attestation public key (awre-attestation-key JSON); optional with --node')
+    .option('--challenge <hex>', 'the challenge given to awre run --challenge: the run certificate must carry it')
     .option('--policy <file>', 'a policy file (docs/abw34.md)')
     .option('--escrow <file>', 'the escrow written beside the log')
     .option('--auditor-key <file>', 'the auditor secret key (awre keygen --auditor)')

@@ -1,0 +1,133 @@
+// Certified runs (recorder/certificate.ts, recorder/session.ts, verify's
+// checkCertificate; docs/trust.md): the node identity certifies each run's
+// attestation key; the auditor verifies against the enrolled identity, so a
+// log rewritten end to end and re-signed with a fresh key fails (issue 14,
+// attack 1), as do a certificate by another node, a certificate edited, and a
+// run that does not carry the auditor's challenge. Runs chain through the
+// sealed state; a certified run still replays bit for bit.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import canonicalize from 'canonicalize';
+import { describe, expect, it } from 'vitest';
+import { Enclave, ml_kem768, moduleDigest, qrng, readModule } from '../host/index.js';
+import { verifyAttestation, verifyIdentity } from '../recorder/attest.js';
+import { openEscrow } from '../recorder/escrow.js';
+import { initNode, parseNodeIdentity, nodePaths } from '../recorder/node.js';
+import { replayLog } from '../recorder/replay.js';
+import { RecordedSession } from '../recorder/session.js';
+import type { Tuple } from '../recorder/tuple.js';
+import { verifyLog, type VerifyOptions } from '../recorder/verify.js';
+import { Prng } from './helpers/prng.js';
+
+const MODULE = readModule('enclave.waven.wasm');
+const CHALLENGE = '00112233445566778899aabbccddeeff';
+
+function makeNode(label: string): { dir: string; id: { name: string; publicKey: Uint8Array } } {
+  const e = new Enclave(MODULE, { mmu: 'waven' });
+  e.put(0, new Prng(`node-runs/${label}`).bytes(48));
+  e.exports.drbg_instantiate(e.io, 48, e.io, 0, e.io, 0);
+  const dir = join(mkdtempSync(join(tmpdir(), 'awre-node-runs-')), 'node');
+  initNode(e, dir, `awre.test/${label}`, moduleDigest(MODULE));
+  return { dir, id: parseNodeIdentity(readFileSync(nodePaths(dir).pub, 'utf8')) };
+}
+
+async function run(node: string | undefined, opts: { challenge?: string; escrow?: boolean; label: string }) {
+  const dir = mkdtempSync(join(tmpdir(), 'awre-run-'));
+  const log = join(dir, 'abw34.log');
+  const auditor = ml_kem768.keygen(new Prng(`node-runs/auditor/${opts.label}`).bytes(64));
+  const feed = qrng.openFeed('os');
+  const s = await RecordedSession.start({
+    record: { log, sync: 'group', ...(opts.escrow ? { escrow: { path: join(dir, 'abw34.escrow'), auditorPublicKey: auditor.publicKey } } : {}) },
+    provider: feed, feed, origin: `awre.test/run/${opts.label}`, checkpointEvery: 10,
+    ...(node ? { node } : {}), ...(opts.challenge ? { challenge: opts.challenge } : {}),
+  });
+  const h = await s.handshake(1_800_000_000_000);
+  s.send('initiator', h, new TextEncoder().encode('hello'));
+  s.send('responder', h, new TextEncoder().encode('world'));
+  s.close(h);
+  const halted = await s.halt();
+  await feed.close();
+  return { text: readFileSync(log, 'utf8'), halted, key: s.signer.publicKey, dir, auditorSk: auditor.secretKey, certificate: s.certificate };
+}
+
+const base = (node: { publicKey: Uint8Array; name: string }, o: Partial<VerifyOptions> = {}): VerifyOptions => ({ node, verify: verifyAttestation, verifyIdentity, ...o });
+const events = (text: string, o: VerifyOptions) => verifyLog(text, o).findings.map((f) => f.event);
+const lines = (t: string) => t.trimEnd().split('\n');
+const join2 = (ls: string[]) => `${ls.join('\n')}\n`;
+
+describe('certified runs', () => {
+  it('a run certified by the node verifies against the enrolled identity alone (no key file), with its challenge', async () => {
+    const n = makeNode('ok');
+    const r = await run(n.dir, { challenge: CHALLENGE, label: 'ok' });
+    const rep = verifyLog(r.text, base(n.id, { challenge: CHALLENGE }));
+    expect(rep.findings).toEqual([]);
+    expect(rep.guarantees).toEqual({ certified: true, fresh: true });
+    expect(rep.run).toMatchObject({ run: 1, prev: null, node: createHash('sha256').update(n.id.publicKey).digest('hex') });
+    // With the run's key file too: they must agree (they do).
+    expect(events(r.text, base(n.id, { key: r.key }))).toEqual([]);
+    // The certificate sits right after attest-keygen, and the boot checkpoint right after it.
+    const kinds = lines(r.text).map((l) => (JSON.parse(l) as Tuple).kind);
+    const at = kinds.indexOf('certificate');
+    expect((JSON.parse(lines(r.text)[at - 1]!) as Tuple).call?.op).toBe('attest-keygen');
+    expect(kinds[at + 1]).toBe('checkpoint');
+  });
+
+  it('the rewritten-log attack: a log re-made end to end with a fresh attestation key fails against the node, with or without the forger\'s key file', async () => {
+    const n = makeNode('forge');
+    const genuine = await run(n.dir, { label: 'forge-genuine' });
+    // Mallory runs her own uncertified session (her key, her history) and hands over its key file.
+    const forged = await run(undefined, { label: 'forge' });
+    expect(events(forged.text, { key: forged.key, verify: verifyAttestation })).toEqual([]); // self-consistent under her key
+    expect(events(forged.text, base(n.id))).toEqual(expect.arrayContaining(['node-no-certificate']));
+    expect(verifyLog(forged.text, base(n.id, { key: forged.key })).guarantees.certified).toBe(false);
+    // She lifts the genuine run's certificate into her log: it names another key and origin.
+    const cert = lines(genuine.text).find((l) => l.includes('"kind":"certificate"'))!;
+    const fl = lines(forged.text);
+    const keyAt = fl.findIndex((l) => l.includes('"op":"attest-keygen"'));
+    const spliced = join2([...fl.slice(0, keyAt + 1), cert, ...fl.slice(keyAt + 1)]);
+    const e = events(spliced, base(n.id, { key: forged.key }));
+    expect(e).toEqual(expect.arrayContaining(['node-certificate', 'key-mismatch']));
+    // Another node's certificate: node-mismatch.
+    const other = makeNode('other');
+    const o = await run(other.dir, { label: 'forge-other' });
+    expect(events(o.text, base(n.id))).toEqual(expect.arrayContaining(['node-mismatch']));
+  });
+
+  it('a certificate edited in any field fails the node signature; the challenge must be the one asked for', async () => {
+    const n = makeNode('edit');
+    const r = await run(n.dir, { challenge: CHALLENGE, label: 'edit' });
+    const ls = lines(r.text);
+    const at = ls.findIndex((l) => l.includes('"kind":"certificate"'));
+    const t = JSON.parse(ls[at]!) as Tuple & { certificate: { cert: Record<string, unknown>; sig: string } };
+    for (const [field, value] of [['run', 5], ['prev', { run: 1, note: '0'.repeat(64) }], ['challenge', 'ff'.repeat(16)], ['origin', 'awre.test/elsewhere']] as const) {
+      const edited = canonicalize({ ...t, certificate: { ...t.certificate, cert: { ...t.certificate.cert, [field]: value } } })!;
+      expect(events(join2([...ls.slice(0, at), edited, ...ls.slice(at + 1)]), base(n.id)), field).toContain('node-signature');
+    }
+    expect(events(r.text, base(n.id, { challenge: 'ab'.repeat(16) }))).toEqual(['challenge-mismatch']);
+    const plain = await run(n.dir, { label: 'edit-nochallenge' });
+    expect(events(plain.text, base(n.id, { challenge: CHALLENGE }))).toEqual(['challenge-missing']);
+    expect(verifyLog(plain.text, base(n.id, { challenge: CHALLENGE })).guarantees).toEqual({ certified: true, fresh: false });
+  });
+
+  it('runs chain: each certificate names the run before it and the hash of its final checkpoint', async () => {
+    const n = makeNode('chain');
+    const r1 = await run(n.dir, { label: 'chain-1' });
+    const r2 = await run(n.dir, { label: 'chain-2' });
+    const r3 = await run(n.dir, { label: 'chain-3' });
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    expect(r1.certificate).toMatchObject({ run: 1, prev: null });
+    expect(r2.certificate).toMatchObject({ run: 2, prev: { run: 1, note: sha(r1.halted.checkpoint) } });
+    expect(r3.certificate).toMatchObject({ run: 3, prev: { run: 2, note: sha(r2.halted.checkpoint) } });
+    for (const r of [r1, r2, r3]) expect(events(r.text, base(n.id))).toEqual([]);
+  });
+
+  it('a certified run with an escrow replays bit for bit; the escrow holds no attestation or identity seed', async () => {
+    const n = makeNode('replay');
+    const r = await run(n.dir, { escrow: true, label: 'replay' });
+    const escrow = openEscrow(readFileSync(join(r.dir, 'abw34.escrow'), 'utf8'), r.auditorSk);
+    expect(escrow.seed('attest', 0)).toBeUndefined();
+    expect(await replayLog(r.text, escrow, { key: r.key })).toEqual([]);
+  });
+});
