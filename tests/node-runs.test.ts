@@ -6,7 +6,7 @@
 // run that does not carry the auditor's challenge. Runs chain through the
 // sealed state; a certified run still replays bit for bit.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
@@ -20,6 +20,8 @@ import { RecordedSession } from '../recorder/session.js';
 import type { Tuple } from '../recorder/tuple.js';
 import { verifyLog, type VerifyOptions } from '../recorder/verify.js';
 import { Prng } from './helpers/prng.js';
+import { verifyNodeDir } from '../host/cli/verify-node.js';
+import { fingerprint } from '../recorder/node.js';
 
 const MODULE = readModule('enclave.waven.wasm');
 const CHALLENGE = '00112233445566778899aabbccddeeff';
@@ -129,5 +131,43 @@ describe('certified runs', () => {
     const escrow = openEscrow(readFileSync(join(r.dir, 'abw34.escrow'), 'utf8'), r.auditorSk);
     expect(escrow.seed('attest', 0)).toBeUndefined();
     expect(await replayLog(r.text, escrow, { key: r.key })).toEqual([]);
+  });
+
+  it('a directory of runs as one history: deleted, replayed and rolled-back runs are named; an intact history passes', async () => {
+    const n = makeNode('history');
+    const home = mkdtempSync(join(tmpdir(), 'awre-history-'));
+    const put = (r: { dir: string }, name: string) => cpSync(r.dir, join(home, name), { recursive: true });
+    const check = () => verifyNodeDir(home, n.id, fingerprint(n.id.publicKey), undefined);
+    const r1 = await run(n.dir, { label: 'h1' });
+    put(r1, 'run-1');
+    const sealed = nodePaths(n.dir).sealed;
+    const saved = join(home, '..', 'sealed-after-run-1.json');
+    copyFileSync(sealed, saved);
+    put(await run(n.dir, { label: 'h2' }), 'run-2');
+    put(await run(n.dir, { label: 'h3' }), 'run-3');
+    const intact = check();
+    expect(intact.findings).toEqual([]);
+    expect(intact.ok).toBe(true);
+    expect(intact.runs.map((r) => r.run)).toEqual([1, 2, 3]);
+    // Deleted: run 2 gone; run 3 no longer follows what is shown.
+    cpSync(join(home, 'run-2'), join(home, '..', 'run-2-kept'), { recursive: true });
+    rmSync(join(home, 'run-2'), { recursive: true });
+    expect(check().findings.map((f) => f.event)).toEqual(['run-missing', 'run-chain']);
+    cpSync(join(home, '..', 'run-2-kept'), join(home, 'run-2'), { recursive: true });
+    // Replayed: run 3 shown twice.
+    cpSync(join(home, 'run-3'), join(home, 'run-3-again'), { recursive: true });
+    expect(check().findings.map((f) => f.event)).toEqual(['run-duplicate']);
+    rmSync(join(home, 'run-3-again'), { recursive: true });
+    // Rolled back: the node restores its sealed state from after run 1; its next run is numbered 2 again.
+    copyFileSync(saved, sealed);
+    const rolled = await run(n.dir, { label: 'h4' });
+    expect(rolled.certificate?.run).toBe(2);
+    put(rolled, 'run-4');
+    const r = check();
+    expect(r.runs.every((x) => x.ok)).toBe(true); // each log alone is genuine
+    // Two runs numbered 2 (neither can be told for the real one), so run 3's link to run 2 cannot be trusted either.
+    expect(r.findings.map((f) => f.event)).toEqual(['run-duplicate', 'run-chain']);
+    expect(r.findings[0]!.got).toEqual([join(home, 'run-2', 'abw34.log'), join(home, 'run-4', 'abw34.log')]);
+    expect(r.ok).toBe(false);
   });
 });

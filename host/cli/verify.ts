@@ -13,7 +13,10 @@ import { parseAttestationKey, parseAuditorSecretKey } from '../../recorder/keys.
 import { parsePolicy } from '../../recorder/policy.js';
 import { replayLog } from '../../recorder/replay.js';
 import { verifyLog, type VerifyReport } from '../../recorder/verify.js';
+import { statSync } from 'node:fs';
+import { fingerprint } from '../../recorder/node.js';
 import { CliFailure, EXIT, parseWith, readBytes, readText } from './io.js';
+import { renderNodeVerify, verifyNodeDir } from './verify-node.js';
 
 export interface VerifyArgs {
   log: string;
@@ -74,6 +77,10 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   return { ...report, log: a.log, replayed };
 }
 
+function isDirectory(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}
+
 export function renderVerify(r: VerifyResult): string {
   const out = [
     `${r.log}: ${r.tuples} tuples, ${r.checkpoints} checkpoints, verified through size ${r.verifiedSize}${r.root ? ` (root ${r.root})` : ''}`,
@@ -99,7 +106,7 @@ export function renderVerify(r: VerifyResult): string {
 export function registerVerify(program: Command, done: (code: number) => void): void {
   program.command('verify')
     .description('verify an ABW34 log: canonical tuples, chain, checkpoints and signatures, policy, page tables, entropy; with the escrow, a bit-for-bit replay')
-    .argument('<log>', 'the ABW34 log (one canonical JSON tuple per line)')
+    .argument('<log>', 'the ABW34 log (one canonical JSON tuple per line), or with --node a directory of the node\'s runs (<dir>/*/abw34.log)')
     .option('--node <file>', 'the node identity the auditor enrolled (identity.pub.json from awre init): the run must be certified by it')
     .option('--key <file>', 'a run\'s attestation public key (awre-attestation-key JSON); optional with --node')
     .option('--challenge <hex>', 'the challenge given to awre run --challenge: the run certificate must carry it')
@@ -110,6 +117,17 @@ export function registerVerify(program: Command, done: (code: number) => void): 
     .option('--since <file>', 'an earlier checkpoint (signed note) the log must extend')
     .option('--json', 'print the result as JSON')
     .action(async (log: string, o: Omit<VerifyArgs, 'log'>) => {
+      if (isDirectory(log)) {
+        // A directory of a node's runs: each against the identity, then the runs as one history.
+        if (o.node === undefined) throw new CliFailure(EXIT.usage, `${log} is a directory: verifying a node's runs as one history needs --node`);
+        if (o.key !== undefined || o.escrow !== undefined || o.challenge !== undefined || o.since !== undefined) throw new CliFailure(EXIT.usage, 'a directory of runs takes --node and --policy only');
+        const node = parseWith(() => parseNodeIdentity(readText(o.node!, 'node identity')), '--node');
+        const policy = o.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(o.policy!, 'policy')), '--policy');
+        const r = verifyNodeDir(log, node, fingerprint(node.publicKey), policy);
+        console.log(o.json ? JSON.stringify(r, null, 2) : renderNodeVerify(r));
+        done(r.ok ? EXIT.ok : EXIT.failed);
+        return;
+      }
       const r = await runVerify({ ...o, log });
       console.log(o.json ? JSON.stringify(r, null, 2) : renderVerify(r));
       done(r.ok ? EXIT.ok : EXIT.failed);
