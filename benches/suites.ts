@@ -10,4 +10,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   qrng: async () => (await import('./qrng.js')).suite,
   recorder: async () => (await import('./recorder.js')).suite,
   pqc: async () => (await import('./pqc.js')).suite,
+  trust: async () => (await import('./trust.js')).suite,
 };
