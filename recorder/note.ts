@@ -72,6 +72,8 @@ export function parseCheckpoint(text: string): { origin: string; size: number; r
   if (lines.length < 4 || lines[lines.length - 1] !== '') return undefined;
   const [origin, size, root] = lines as [string, string, string];
   if (origin === '' || !/^(0|[1-9][0-9]*)$/.test(size)) return undefined;
+  // C2SP tlog-checkpoint: extension lines, when present, are non-empty.
+  if (lines.slice(3, -1).some((l) => l === '')) return undefined;
   const r = Buffer.from(root, 'base64');
   if (r.length !== 32 || r.toString('base64') !== root) return undefined;
   const t = lines.slice(3, -1).map((l) => /^awre-t (0|[1-9][0-9]*)$/.exec(l)?.[1]).find((x) => x !== undefined);

@@ -10,6 +10,8 @@ import { MerkleTree, consistencyProof, subtreeRoot, verifyConsistency, type Hash
 import { checkpointBody, parseCheckpoint, parseNote, verifyNote, type NoteVerify } from './note.js';
 import { sourceAllowed, type Policy } from './policy.js';
 import { certificateMessage, type RunCertificate } from './certificate.js';
+import { checkCosignature, type Verify44 } from './cosign.js';
+import { quorumMet, type TlogPolicy } from './tlog-policy.js';
 import { fingerprint, type NodeIdentity } from './node.js';
 import { shapeProblem } from './schema.js';
 import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, digest, profileDigest, tupleLeaf, type Profile, type Tuple } from './tuple.js';
@@ -35,6 +37,12 @@ export interface VerifyOptions {
   node?: NodeIdentity;
   /** The auditor's challenge (hex): the run certificate must carry it. */
   challenge?: string;
+  /** A C2SP tlog-policy: the final checkpoint, as `cosigned`, must carry a quorum of its witnesses' cosignatures. */
+  witnessPolicy?: TlogPolicy;
+  /** The final checkpoint with the witnesses' cosignatures (checkpoint.txt beside the log). */
+  cosigned?: string;
+  /** Verifies an ML-DSA-44 cosignature (empty context); needed with `witnessPolicy`. */
+  verifyCosignature?: Verify44;
   /**
    * The key file's name: the origin of the log it was made for. When given,
    * it must be the log's origin ('key-origin').
@@ -59,7 +67,7 @@ export interface VerifyReport {
   /** The run certificate's number and the run it follows (null without a certificate). */
   run: { run: number; prev: { run: number; note: string } | null; node: string } | null;
   /** Which guarantees held (null: not asked). */
-  guarantees: { certified: boolean | null; fresh: boolean | null };
+  guarantees: { certified: boolean | null; fresh: boolean | null; witnessed: { by: string[]; of: number; quorum: boolean } | null };
   findings: Finding[];
 }
 
@@ -209,6 +217,10 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   // ---- 5. entropy ---------------------------------------------------------------------------
   stage('entropy', () => checkEntropy(tuples, pol, add));
 
+  // ---- 7. witnesses ------------------------------------------------------------------------
+  let witnessed: VerifyReport['guarantees']['witnessed'] = null;
+  if (opts.witnessPolicy) stage('witness', () => { witnessed = checkWitnesses(tuples, origin, attKey, opts, add); });
+
   const lastCp = cps[cps.length - 1];
   return {
     ok: !findings.some((f) => f.severity === 'error'),
@@ -221,12 +233,48 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     guarantees: {
       certified: opts.node ? !findings.some((f) => f.event.startsWith('node-') || f.event === 'key-mismatch' || f.event === 'checkpoint-signature') : null,
       fresh: opts.challenge !== undefined ? !findings.some((f) => f.event.startsWith('challenge-')) : null,
+      witnessed,
     },
     findings,
   };
 }
 
 type Add = (event: string, seq: number | null, message: string, extra?: { got?: unknown; expected?: unknown; severity?: Severity }) => void;
+
+/**
+ * The final checkpoint as the witnesses cosigned it (docs/witness.md): the
+ * same text as the log's final checkpoint, the log's signature on it, each
+ * policy witness's cosignature checked, and the policy's quorum.
+ */
+function checkWitnesses(tuples: (Tuple | undefined)[], origin: string | undefined, attKey: Uint8Array, opts: VerifyOptions, add: Add): NonNullable<VerifyReport['guarantees']['witnessed']> {
+  const policy = opts.witnessPolicy!;
+  const none = { by: [], of: policy.witnesses.size, quorum: quorumMet(policy, new Set()) };
+  const final = [...tuples].reverse().find((t) => t?.kind === 'checkpoint')?.checkpoint;
+  const logged = final ? parseNote(final.note) : undefined;
+  const note = opts.cosigned === undefined ? undefined : parseNote(opts.cosigned);
+  const cp = note ? parseCheckpoint(note.text) : undefined;
+  if (!note || !cp || !logged || note.text !== logged.text || origin === undefined) {
+    add('cosigned-mismatch', null, 'the cosigned checkpoint is missing, malformed, or not the log\'s final checkpoint', { got: note?.text, expected: logged?.text });
+    if (!none.quorum) add('quorum-not-met', null, `no cosigned final checkpoint: the quorum ${policy.quorum} is not met`, { expected: policy.quorum });
+    return none;
+  }
+  if (!verifyNote(note, origin, attKey, opts.verify)) add('cosigned-signature', null, 'the cosigned checkpoint does not carry the log\'s signature');
+  if (policy.logs.length > 0 && !policy.logs.some((l) => l.vkey.name === origin && Buffer.from(l.vkey.key).equals(Buffer.from(attKey)))) {
+    add('witness-policy-log', null, 'the policy lists logs, and this log is not one of them', { got: origin });
+  }
+  const by: string[] = [];
+  for (const [name, w] of policy.witnesses) {
+    const c = checkCosignature(note, { origin: cp.origin, size: BigInt(cp.size), root: cp.root }, w.vkey, opts.verifyCosignature ?? (() => false));
+    if (c?.ok) by.push(name);
+    else if (c) add('cosignature-invalid', null, `witness ${name}: a cosignature line with its name and key ID that does not verify`, { got: name });
+  }
+  const quorum = quorumMet(policy, new Set(by));
+  if (!quorum) {
+    const missing = [...policy.witnesses.keys()].filter((n) => !by.includes(n));
+    add('quorum-not-met', null, `the quorum ${policy.quorum} is not met: cosigned by ${by.length ? by.join(', ') : 'no witness'}; missing ${missing.join(', ')}`, { got: by, expected: policy.quorum });
+  }
+  return { by, of: policy.witnesses.size, quorum };
+}
 
 /**
  * The run certificate (recorder/certificate.ts): at most one, shaped by the

@@ -9,6 +9,7 @@ import { registerKeygen } from './keygen.js';
 import { registerProve } from './prove.js';
 import { registerRun } from './run.js';
 import { registerVerify } from './verify.js';
+import { registerWitness } from './witness.js';
 
 /** `done` receives the exit code of the command that ran. */
 export function buildProgram(done: (code: number) => void = () => {}): Command {
@@ -27,5 +28,6 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
   registerInspect(program, done);
   registerBench(program, done);
   registerProve(program, done);
+  registerWitness(program, done);
   return program;
 }

@@ -5,7 +5,7 @@
 // and halts. It leaves the log, the attestation key, the checkpoint, the
 // signed summary and (with --auditor-key) the escrow in --out, and prints the
 // `awre verify` command that checks them.
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -14,6 +14,8 @@ import { attestationKeyFile, parseAuditorPublicKey } from '../../recorder/keys.j
 import { liveWriter } from '../../recorder/log.js';
 import { RecordedSession } from '../../recorder/session.js';
 import { parseChallenge } from '../../recorder/certificate.js';
+import { tupleLeaf, type Tuple } from '../../recorder/tuple.js';
+import { witnessCheckpoints } from '../../recorder/witness-client.js';
 import { MAX_FRAME_BYTES } from '../tenants.js';
 import type { Profile } from '../../recorder/tuple.js';
 import { AwreError } from '../errors.js';
@@ -37,6 +39,8 @@ export interface RunArgs {
   node?: string;
   /** The auditor's challenge (hex), carried by the run certificate. */
   challenge?: string;
+  /** Witnesses (C2SP tlog-witness URLs) to send every checkpoint to; needs --node. */
+  witness?: string[];
   json?: boolean;
 }
 
@@ -54,6 +58,8 @@ export interface RunResult {
   verify: string;
   /** With --node: the node's fingerprint, this run's number and the run it follows. */
   node: { fingerprint: string; run: number; prev: number | null; identity: string } | null;
+  /** Per witness: how many of the checkpoints it cosigned, and what went wrong. */
+  witnesses: { url: string; cosigned: number; of: number; errors: string[] }[];
 }
 
 const FILES = ['abw34.log', 'abw34.log.lock', 'abw34.escrow', 'attestation.pub.json', 'checkpoint.txt', 'checkpoints', 'summary.json', 'summary.dsse.json'];
@@ -87,6 +93,8 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
     summary: join(a.out, 'summary.json'), dsse: join(a.out, 'summary.dsse.json'), escrow: auditor ? join(a.out, 'abw34.escrow') : null,
   };
   if (a.challenge !== undefined && a.node === undefined) throw new CliFailure(EXIT.usage, '--challenge: only a certified run (--node) carries a challenge');
+  if (a.witness?.length && a.node === undefined) throw new CliFailure(EXIT.usage, '--witness: a witness takes the runs of nodes it trusts: give --node');
+  for (const w of a.witness ?? []) if (!/^https?:\/\/[^\s]+$/.test(w)) throw new CliFailure(EXIT.usage, `--witness: expected an http(s) URL, got ${JSON.stringify(w)}`);
   const challenge = a.challenge === undefined ? undefined : parseWith(() => parseChallenge(a.challenge!), '--challenge');
   const origin = `awre.local/run/${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex')}`;
   let session: RecordedSession;
@@ -122,6 +130,18 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
   }
   progress?.stop();
   const halted = await session.halt();
+  // Every checkpoint (boot, periodic, final) to each witness; the cosignatures go beside the log, never into it.
+  const cosigned = new Map<number, string>();
+  const witnesses: RunResult['witnesses'] = [];
+  if (a.witness?.length) {
+    const lines = readFileSync(files.log, 'utf8').trimEnd().split('\n');
+    const cert = (JSON.parse(lines.find((l) => l.includes('"kind":"certificate"'))!) as Tuple).certificate!;
+    const outcomes = await witnessCheckpoints(a.witness, cert, halted.checkpoints, lines.map((l) => tupleLeaf(l)));
+    for (const o of outcomes) {
+      for (const [size, line] of o.cosignatures) cosigned.set(size, (cosigned.get(size) ?? '') + line);
+      witnesses.push({ url: o.url, cosigned: o.cosignatures.size, of: halted.checkpoints.length, errors: o.errors });
+    }
+  }
   const c = feed.counters();
   const result: RunResult = {
     out: a.out, files,
@@ -134,13 +154,15 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
     },
     entropy: { source: feed.source.label, quantum: feed.source.quantum, rawBytesRead: c.rawBytesRead, rawBytesUsed: c.rawBytesUsed, seeds: c.seeds, health: { rct: c.rct.alarms, apt: c.apt.alarms } },
     verify: verifyCommand(files, a.auditorKey, a.node, challenge),
+    witnesses,
     node: session.certificate ? { fingerprint: session.certificate.node, run: session.certificate.run, prev: session.certificate.prev?.run ?? null, identity: join(a.node!, 'identity.pub.json') } : null,
   };
   await feed.close();
-  writeText(files.checkpoint, halted.checkpoint);
+  const final = halted.checkpoints[halted.checkpoints.length - 1]!;
+  writeText(files.checkpoint, `${halted.checkpoint}${cosigned.get(final.size) ?? ''}`);
   // Every checkpoint as its own signed note (checkpoints/<size>.checkpoint), for `awre verify --since` later.
   makeDirs(files.checkpoints);
-  for (const c of halted.checkpoints) writeText(join(files.checkpoints, `${c.size}.checkpoint`), c.note);
+  for (const c of halted.checkpoints) writeText(join(files.checkpoints, `${c.size}.checkpoint`), `${c.note}${cosigned.get(c.size) ?? ''}`);
   writeText(files.dsse, `${JSON.stringify(halted.summary, null, 2)}\n`);
   writeText(files.summary, `${JSON.stringify(result, null, 2)}\n`);
   return result;
@@ -172,6 +194,7 @@ export function renderRun(r: RunResult): string {
     `entropy  ${r.entropy.source}${r.entropy.quantum ? ' (quantum)' : ' (non-quantum)'}: ${r.entropy.seeds} seed(s), ${r.entropy.rawBytesRead} raw bytes read, ${r.entropy.rawBytesUsed} conditioned; health alarms ${r.entropy.health.rct + r.entropy.health.apt}`,
     `latency  handshake p50 ${ms(r.latencyMs.handshake.p50)} ms, p99 ${ms(r.latencyMs.handshake.p99)} ms (acknowledged: on disk); frame p50 ${ms(r.latencyMs.frame.p50)} ms, p99 ${ms(r.latencyMs.frame.p99)} ms`,
     `tables   ${Object.entries(r.tables).map(([t, h]) => `${t} r=${h.r.slice(0, 12)}… w=${h.w.slice(0, 12)}…`).join('; ')}`,
+    ...r.witnesses.map((w) => `witness  ${w.url}: cosigned ${w.cosigned} of ${w.of} checkpoint(s)${w.errors.length ? `; ${w.errors.length} problem(s): ${w.errors[0]}` : ''}`),
     ...(r.node ? [`node     run ${r.node.run} of node ${r.node.fingerprint}${r.node.prev === null ? ' (no earlier finished run)' : ` (after run ${r.node.prev})`}, certified by ${r.node.identity}`] : []),
     `log      ${r.tuples} tuples in ${r.files.log}; checkpoint ${r.files.checkpoint} (all: ${r.files.checkpoints}/); key ${r.files.key}; summary ${r.files.summary}, ${r.files.dsse}${r.files.escrow ? `; escrow ${r.files.escrow}` : ''}`,
     '',
@@ -198,6 +221,7 @@ export function registerRun(program: Command, done: (code: number) => void): voi
     .option('--auditor-key <file>', 'an auditor public key (awre keygen --auditor): write the escrow for a replay')
     .option('--force', 'replace an earlier run in --out')
     .option('--node <dir>', 'the node directory (awre init): its identity certifies this run\'s attestation key')
+    .option('--witness <url...>', 'a C2SP tlog-witness to send every checkpoint to (awre witness serve); with --node')
     .option('--challenge <hex>', 'an auditor\'s challenge (8-64 bytes of hex) for the run certificate to carry (with --node)')
     .option('--json', 'print the result as JSON')
     .action(async (o: RunArgs) => {

@@ -13,7 +13,10 @@ import { parseAttestationKey, parseAuditorSecretKey } from '../../recorder/keys.
 import { parsePolicy } from '../../recorder/policy.js';
 import { replayLog } from '../../recorder/replay.js';
 import { verifyLog, type VerifyReport } from '../../recorder/verify.js';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ml_dsa44 } from '../mldsa.js';
+import { parseTlogPolicy } from '../../recorder/tlog-policy.js';
 import { fingerprint } from '../../recorder/node.js';
 import { CliFailure, EXIT, parseWith, readBytes, readText } from './io.js';
 import { renderNodeVerify, verifyNodeDir } from './verify-node.js';
@@ -23,6 +26,10 @@ export interface VerifyArgs {
   key?: string;
   node?: string;
   challenge?: string;
+  /** A C2SP tlog-policy file: the witnesses and the quorum the final checkpoint needs. */
+  witnesses?: string;
+  /** The final checkpoint with its cosignatures (default: checkpoint.txt beside the log). */
+  cosigned?: string;
   policy?: string;
   escrow?: string;
   auditorKey?: string;
@@ -43,12 +50,17 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   const key = a.key === undefined ? undefined : parseWith(() => parseAttestationKey(readText(a.key!, 'attestation key')), '--key');
   const node = a.node === undefined ? undefined : parseWith(() => parseNodeIdentity(readText(a.node!, 'node identity')), '--node');
   const challenge = a.challenge === undefined ? undefined : parseWith(() => parseChallenge(a.challenge!), '--challenge');
+  if (a.cosigned !== undefined && a.witnesses === undefined) throw new CliFailure(EXIT.usage, '--cosigned: give the witness policy too (--witnesses)');
+  const witnessPolicy = a.witnesses === undefined ? undefined : parseWith(() => parseTlogPolicy(readText(a.witnesses!, 'witness policy')), '--witnesses');
+  const cosignedPath = a.cosigned ?? join(dirname(a.log), 'checkpoint.txt');
+  const cosigned = witnessPolicy === undefined ? undefined : existsSync(cosignedPath) || a.cosigned !== undefined ? readText(cosignedPath, 'cosigned checkpoint') : undefined;
   const policy = a.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(a.policy!, 'policy')), '--policy');
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
   const text = readText(a.log, 'log');
   const report = verifyLog(text, {
     ...(key ? { key: key.publicKey, keyName: key.name } : {}), ...(node ? { node } : {}), ...(challenge === undefined ? {} : { challenge }),
     verify: verifyAttestation, verifyIdentity, ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }),
+    ...(witnessPolicy ? { witnessPolicy, verifyCosignature: (sig: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa44.verify(sig, m, k), ...(cosigned === undefined ? {} : { cosigned }) } : {}),
   });
   let replayed = false;
   if (a.escrow !== undefined) {
@@ -95,7 +107,7 @@ export function renderVerify(r: VerifyResult): string {
   out.push(
     'guarantees:',
     `  identity-certified: ${said(r.guarantees.certified, `yes, run ${r.run?.run} of node ${r.run?.node.slice(0, 16)}…${r.run?.prev ? ` (after run ${r.run.prev.run})` : ' (its first run)'}`, 'NO', '--node')}`,
-    '  witnessed: not checked (no witness policy yet)',
+    `  witnessed: ${r.guarantees.witnessed === null ? 'not asked (--witnesses)' : `${r.guarantees.witnessed.quorum ? 'yes' : 'NO'}, by ${r.guarantees.witnessed.by.length} of ${r.guarantees.witnessed.of} (${r.guarantees.witnessed.by.join(', ') || 'none'})`}`,
     `  fresh for the challenge: ${said(r.guarantees.fresh, 'yes', 'NO', '--challenge')}`,
     `  replayed: ${r.replayed ? (r.findings.some((f) => f.event.startsWith('replay-') || f.event.startsWith('escrow-')) ? 'NO' : 'yes, bit for bit') : 'not asked (--escrow, --auditor-key)'}`,
   );
@@ -110,6 +122,8 @@ export function registerVerify(program: Command, done: (code: number) => void): 
     .option('--node <file>', 'the node identity the auditor enrolled (identity.pub.json from awre init): the run must be certified by it')
     .option('--key <file>', 'a run\'s attestation public key (awre-attestation-key JSON); optional with --node')
     .option('--challenge <hex>', 'the challenge given to awre run --challenge: the run certificate must carry it')
+    .option('--witnesses <file>', 'a C2SP tlog-policy (witnesses, quorum): the final checkpoint must carry the quorum\'s cosignatures')
+    .option('--cosigned <file>', 'the final checkpoint with its cosignatures (default: checkpoint.txt beside the log)')
     .option('--policy <file>', 'a policy file (docs/abw34.md)')
     .option('--escrow <file>', 'the escrow written beside the log')
     .option('--auditor-key <file>', 'the auditor secret key (awre keygen --auditor)')

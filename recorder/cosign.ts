@@ -1,0 +1,114 @@
+// C2SP tlog-cosignature (ML-DSA-44, signature type 0x06) and the verifier
+// keys (vkeys) of signed-note, for witnesses (docs/witness.md):
+//
+//   cosigned_message = "subtree/v1\n\0" || u8 len(name) || name || u64be timestamp
+//                      || u8 len(origin) || origin || u64be 0 || u64be size || root (32)
+//   signature line   = "— " name " " base64(keyID (4) || u64be timestamp || ML-DSA-44 signature (2420)) "\n"
+//   keyID            = SHA-256(name || "\n" || 0x06 || public key (1312))[:4]
+//   vkey             = name "+" hex(keyID) "+" base64(0x06 || public key)
+//
+// The ML-DSA-44 signature is pure FIPS 204 with the empty context (the
+// 12-byte label separates domains). A checkpoint's extension lines are not
+// signed by this type; awre's `awre-t` line is covered by the log's own
+// signature only.
+//
+// awre's attestation keys get a vkey too, with the signed-note type 0xff and
+// the identifier "awre/ml-dsa-65" (docs/abw34.md: pure ML-DSA-65, context
+// "awre-attest-v1", over the note text), so that a tlog-policy file can name
+// an awre log.
+import { createHash } from 'node:crypto';
+import type { ParsedNote } from './note.js';
+
+export const COSIG_TYPE = 0x06;
+const LABEL = new Uint8Array([...new TextEncoder().encode('subtree/v1\n'), 0]);
+export const ML_DSA_44 = { pk: 1312, sig: 2420 } as const;
+const AWRE_LOG_ID = new TextEncoder().encode('awre/ml-dsa-65');
+
+const u64be = (v: bigint) => { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, v); return b; };
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+function cat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/** SHA-256(name || "\n" || typed key)[:4]: the signed-note key ID of a vkey's key. */
+export function keyIdOf(name: string, typedKey: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(name).update('\n').update(typedKey).digest().subarray(0, 4));
+}
+
+/** The bytes an ML-DSA-44 checkpoint cosignature signs (tlog-cosignature, start = 0). */
+export function cosignedMessage(name: string, timestamp: bigint, origin: string, size: bigint, root: Uint8Array): Uint8Array {
+  const n = utf8(name), o = utf8(origin);
+  if (n.length < 1 || n.length > 255) throw new RangeError(`cosigner name: 1 to 255 bytes, got ${n.length}`);
+  if (o.length < 1 || o.length > 255) throw new RangeError(`origin: 1 to 255 bytes, got ${o.length}`);
+  if (root.length !== 32) throw new RangeError(`root: 32 bytes, got ${root.length}`);
+  return cat(LABEL, Uint8Array.of(n.length), n, u64be(timestamp), Uint8Array.of(o.length), o, u64be(0n), u64be(size), root);
+}
+
+export interface Vkey { name: string; keyId: Uint8Array; type: number; key: Uint8Array }
+
+/** A witness's vkey: name+hex(keyID)+base64(0x06 || pk). */
+export function witnessVkey(name: string, publicKey: Uint8Array): string {
+  const typed = cat(Uint8Array.of(COSIG_TYPE), publicKey);
+  return `${name}+${Buffer.from(keyIdOf(name, typed)).toString('hex')}+${Buffer.from(typed).toString('base64')}`;
+}
+
+/** An awre log's vkey: origin+hex(keyID)+base64(0xff || "awre/ml-dsa-65" || pk). */
+export function awreLogVkey(origin: string, publicKey: Uint8Array): string {
+  const typed = cat(Uint8Array.of(0xff), AWRE_LOG_ID, publicKey);
+  return `${origin}+${Buffer.from(keyIdOf(origin, typed)).toString('hex')}+${Buffer.from(typed).toString('base64')}`;
+}
+
+/** Parse a vkey (split at the first two "+": base64 has "+" too); its key ID must be the one its key gives. */
+export function parseVkey(s: string): Vkey {
+  const a = s.indexOf('+'), b = a < 0 ? -1 : s.indexOf('+', a + 1);
+  if (a <= 0 || b < 0) throw new TypeError('vkey: expected name+keyid+key');
+  const name = s.slice(0, a), hex = s.slice(a + 1, b), b64 = s.slice(b + 1);
+  if (/[\s+]/u.test(name)) throw new TypeError('vkey: the name has a space or "+"');
+  if (!/^[0-9a-f]{8}$/.test(hex)) throw new TypeError('vkey: the key ID is 8 lower-case hex digits');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new TypeError('vkey: the key is not base64');
+  const typed = new Uint8Array(Buffer.from(b64, 'base64'));
+  if (Buffer.from(typed).toString('base64') !== b64) throw new TypeError('vkey: the key is not canonical base64');
+  const keyId = keyIdOf(name, typed);
+  if (Buffer.from(keyId).toString('hex') !== hex) throw new TypeError(`vkey: the key ID ${hex} is not the key's (${Buffer.from(keyId).toString('hex')})`);
+  const type = typed[0]!;
+  if (type === COSIG_TYPE) {
+    if (typed.length !== 1 + ML_DSA_44.pk) throw new TypeError(`vkey: an ML-DSA-44 key is ${ML_DSA_44.pk} bytes`);
+    return { name, keyId, type, key: typed.subarray(1) };
+  }
+  if (type === 0xff && Buffer.from(typed.subarray(1, 1 + AWRE_LOG_ID.length)).equals(Buffer.from(AWRE_LOG_ID))) {
+    if (typed.length !== 1 + AWRE_LOG_ID.length + 1952) throw new TypeError('vkey: an awre/ml-dsa-65 key is 1952 bytes');
+    return { name, keyId, type, key: typed.subarray(1 + AWRE_LOG_ID.length) };
+  }
+  throw new TypeError(`vkey: unsupported signature type 0x${type.toString(16).padStart(2, '0')}`);
+}
+
+/** One cosignature line: — name base64(keyID || u64be timestamp || signature)\n */
+export function cosignatureLine(name: string, keyId: Uint8Array, timestamp: bigint, sig: Uint8Array): string {
+  return `\u2014 ${name} ${Buffer.from(cat(keyId, u64be(timestamp), sig)).toString('base64')}\n`;
+}
+
+export type Verify44 = (sig: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/**
+ * The witness's cosignature on a parsed checkpoint note: undefined when the
+ * note has no line with the witness's name and key ID; else whether it
+ * verifies, and its timestamp (seconds). A line of the right name and ID that
+ * does not verify is { ok: false } (signed-note: a known key that fails).
+ */
+export function checkCosignature(note: ParsedNote, cp: { origin: string; size: bigint; root: Uint8Array }, w: Vkey, verify: Verify44): { ok: boolean; timestamp: bigint } | undefined {
+  let found: { ok: boolean; timestamp: bigint } | undefined;
+  for (const s of note.signatures) {
+    if (s.name !== w.name || !Buffer.from(s.keyId).equals(Buffer.from(w.keyId))) continue;
+    if (s.sig.length !== 8 + ML_DSA_44.sig) return { ok: false, timestamp: 0n };
+    const ts = new DataView(s.sig.buffer, s.sig.byteOffset).getBigUint64(0);
+    if (ts === 0n || ts > (1n << 63n) - 1n) return { ok: false, timestamp: ts };
+    const ok = verify(s.sig.subarray(8), cosignedMessage(w.name, ts, cp.origin, cp.size, cp.root), w.key);
+    if (!ok) return { ok: false, timestamp: ts };
+    found = { ok: true, timestamp: ts };
+  }
+  return found;
+}
