@@ -1,0 +1,222 @@
+// Witnesses (host/witness/server.ts, recorder/witness-client.ts,
+// recorder/cosign.ts, recorder/tlog-policy.ts; docs/witness.md) as real
+// servers on loopback, each its own process (`awre witness serve`), so that
+// one can be killed with SIGKILL at any moment:
+// - three witnesses and a 2-of-3 quorum: a run's checkpoints are cosigned;
+//   one witness killed before the run ends: the quorum still holds; two
+//   killed: verify fails on the quorum, naming the missing witnesses;
+// - a node that forks its log (another checkpoint of a size a witness
+//   cosigned) or rolls it back is refused by each witness that saw the first;
+// - a witness restarted after kill -9 keeps its state;
+// - the cosignature format against torchwood's ML-DSA-44 vector, and the
+//   tlog-policy grammar.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awreLogVkey, cosignedMessage, parseVkey, witnessVkey } from '../recorder/cosign.js';
+import { keyId } from '../recorder/note.js';
+import { parseTlogPolicy, quorumMet } from '../recorder/tlog-policy.js';
+import { addCheckpointBody } from '../recorder/witness-client.js';
+import { tupleLeaf } from '../recorder/tuple.js';
+import { createHash } from 'node:crypto';
+import { Enclave, moduleDigest, qrng, readModule } from '../host/index.js';
+import { certificateMessage, type RunCertificate } from '../recorder/certificate.js';
+import { OpenNode } from '../recorder/node.js';
+import { checkpointBody, signNote } from '../recorder/note.js';
+import { RecordedSession } from '../recorder/session.js';
+import type { Tuple } from '../recorder/tuple.js';
+import { witnessCheckpoints } from '../recorder/witness-client.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = join(ROOT, 'dist', 'host', 'cli', 'main.js');
+const awre = (cwd: string, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+interface Running { proc: ChildProcess; url: string; vkey: string; dir: string; name: string }
+const running: Running[] = [];
+
+function serve(home: string, name: string, dir = join(home, name)): Promise<Running> {
+  const proc = spawn(process.execPath, [MAIN, 'witness', 'serve', '--dir', dir, '--name', `awre.test/${name}`, '--node', join(home, 'node', 'identity.pub.json'), '--port', '0'], { cwd: home });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/[0-9.:]+) vkey (\S+)/.exec(out);
+      if (m) { const r = { proc, url: m[1]!, vkey: m[2]!, dir, name }; running.push(r); resolve(r); }
+    });
+    proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.on('exit', (c) => reject(new Error(`witness ${name} exited ${c}: ${out}`)));
+  });
+}
+
+function kill9(r: Running): Promise<void> {
+  return new Promise((resolve) => { r.proc.removeAllListeners('exit'); r.proc.once('exit', () => resolve()); r.proc.kill('SIGKILL'); });
+}
+
+afterAll(async () => { for (const r of running) if (r.proc.exitCode === null && r.proc.signalCode === null) await kill9(r); });
+
+let home: string;
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'awre-witness-'));
+  expect(awre(home, 'init', '--node', 'node', '--name', 'awre.test/witnessed-node').status).toBe(0);
+});
+
+function policy(ws: Running[], quorum = '2'): string {
+  const path = join(home, `policy-${Math.random().toString(16).slice(2)}.txt`);
+  writeFileSync(path, `${ws.map((w) => `witness ${w.name} ${w.vkey} ${w.url}`).join('\n')}\ngroup q ${quorum} ${ws.map((w) => w.name).join(' ')}\nquorum q\n`);
+  return path;
+}
+
+function runWith(out: string, ws: string[]): { status: number | null; result: { witnesses: { url: string; cosigned: number; of: number; errors: string[] }[] } } {
+  const r = awre(home, 'run', '--node', 'node', '--out', out, '--frames', '1', '--sessions', '2', '--checkpoint-every', '25', '--json', ...ws.flatMap((u) => ['--witness', u]));
+  expect(r.status, r.stderr).toBe(0);
+  return { status: r.status, result: JSON.parse(r.stdout) };
+}
+
+describe('three witnesses, a 2-of-3 quorum', () => {
+  it('every checkpoint is cosigned by each; one witness killed: the quorum holds; two killed: verify names the missing ones', async () => {
+    const ws = await Promise.all(['w1', 'w2', 'w3'].map((n) => serve(home, n)));
+    const pol = policy(ws);
+    const a = runWith('run-a', ws.map((w) => w.url));
+    for (const w of a.result.witnesses) expect(w, w.url).toMatchObject({ cosigned: w.of, errors: [] });
+    const v = awre(home, 'verify', 'run-a/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol);
+    expect(v.status, v.stdout).toBe(0);
+    expect(v.stdout).toMatch(/witnessed: yes, by 3 of 3 \(w1, w2, w3\)/);
+    // w3 dies before the next run ends: the run still ends, and reports it.
+    await kill9(ws[2]!);
+    const b = runWith('run-b', ws.map((w) => w.url));
+    expect(b.result.witnesses[2]!.cosigned).toBe(0);
+    expect(b.result.witnesses[2]!.errors[0]).toMatch(/no answer after 3 attempts/);
+    expect(awre(home, 'verify', 'run-b/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol).status).toBe(0);
+    // w2 dies too: one cosignature, the quorum fails, naming both.
+    await kill9(ws[1]!);
+    runWith('run-c', ws.map((w) => w.url));
+    const c = awre(home, 'verify', 'run-c/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol, '--json');
+    expect(c.status).toBe(1);
+    const f = (JSON.parse(c.stdout) as { findings: { event: string; message: string }[] }).findings;
+    expect(f.map((x) => x.event)).toEqual(['quorum-not-met']);
+    expect(f[0]!.message).toMatch(/cosigned by w1; missing w2, w3/);
+  });
+});
+
+describe('a node that forks or rolls back its log', () => {
+  it('another checkpoint of a size the witnesses cosigned (a fork), an older one (a rollback) and a bad proof are refused by each; a restart after kill -9 keeps the state', async () => {
+    const ws = await Promise.all(['wf1', 'wf2'].map((n) => serve(home, n)));
+    // The node's run, through the API: the node itself holds its attestation key (session.signer) and can sign anything.
+    const feed = qrng.openFeed('os');
+    const log = join(home, 'run-fork.log');
+    const s = await RecordedSession.start({ record: { log, sync: 'group' }, provider: feed, feed, origin: 'awre.test/run/fork', checkpointEvery: 15, node: join(home, 'node') });
+    const h = await s.handshake(1_800_000_000_000);
+    s.send('initiator', h, new TextEncoder().encode('x'));
+    s.close(h);
+    const halted = await s.halt();
+    await feed.close();
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+    const cert = (JSON.parse(lines.find((l) => l.includes('"kind":"certificate"'))!) as Tuple).certificate!;
+    const outcomes = await witnessCheckpoints(ws.map((w) => w.url), cert, halted.checkpoints, lines.map((l) => tupleLeaf(l)));
+    for (const o of outcomes) expect(o.errors).toEqual([]);
+    const first = halted.checkpoints[0]!, last = halted.checkpoints[halted.checkpoints.length - 1]!;
+    expect(last.size).toBeGreaterThan(first.size);
+    const post = async (w: Running, body: string) => { const r = await fetch(`${w.url}/add-checkpoint`, { method: 'POST', body }); return { status: r.status, text: await r.text(), type: r.headers.get('content-type') }; };
+    // The fork: the node signs another checkpoint of the final size (another root) with its real key.
+    const forkRoot = new Uint8Array(32).fill(0xf0);
+    const fork = signNote(checkpointBody('awre.test/run/fork', last.size, forkRoot, Date.now()), s.signer);
+    const later = signNote(checkpointBody('awre.test/run/fork', last.size + 5, forkRoot, Date.now()), s.signer);
+    for (const w of ws) {
+      expect((await post(w, addCheckpointBody(last.size, [], fork))).status, `${w.name}: a fork of the same size`).toBe(422);
+      const fromOld = await post(w, addCheckpointBody(first.size, [], fork));
+      expect(fromOld, `${w.name}: the fork claiming an older base`).toMatchObject({ status: 409, text: `${last.size}\n` });
+      expect(fromOld.type).toMatch(/^text\/x\.tlog\.size/);
+      // The rollback: the boot checkpoint again, as if the witness knew nothing newer.
+      expect(await post(w, addCheckpointBody(0, [], first.note)), `${w.name}: a rollback`).toMatchObject({ status: 409, text: `${last.size}\n` });
+      // A later checkpoint whose proof does not reach the cosigned one: 422.
+      expect((await post(w, addCheckpointBody(last.size, [new Uint8Array(32).fill(1)], later))).status, `${w.name}: a bad proof`).toBe(422);
+      // Not signed by the log's key: 403; an unknown log: 404; malformed: 400.
+      expect((await post(w, addCheckpointBody(last.size, [], last.note.replace(/\n\u2014 [^\n]*\n$/, '\n\u2014 awre.test/run/fork AAAAAAAA\n')))).status).toBe(403);
+      expect((await post(w, addCheckpointBody(0, [], first.note.replace('awre.test/run/fork', 'awre.test/run/unknown')))).status).toBe(404);
+      expect((await post(w, `old x\n\n${first.note}`)).status).toBe(400);
+      // The genuine final checkpoint is still what each witness holds, and it cosigns it again.
+      expect((await post(w, addCheckpointBody(last.size, [], last.note))).status).toBe(200);
+    }
+    // A rolled-back node (a run number it used before) cannot enroll a new log with the witnesses.
+    const replayed = { ...cert, cert: { ...cert.cert, origin: 'awre.test/run/fork-again' } };
+    const enroll = await fetch(`${ws[0]!.url}/awre/enroll-run`, { method: 'POST', body: JSON.stringify(replayed) });
+    expect(enroll.status).toBe(403); // the origin changed: the node's signature no longer matches
+    // The node itself, its sealed state rolled back, certifies a new log under a run number it used before: 409.
+    const e = new Enclave(readModule('enclave.waven.wasm'), { mmu: 'waven' });
+    e.put(0, new Uint8Array(48).fill(9));
+    expect(e.exports.drbg_instantiate(e.io, 48, e.io, 0, e.io, 0)).toBe(0);
+    const node = OpenNode.open(e, join(home, 'node'), moduleDigest(readModule('enclave.waven.wasm')));
+    const rolledCert: RunCertificate = { ...(cert.cert as RunCertificate), origin: 'awre.test/run/fork-again' };
+    const rolled = await fetch(`${ws[1]!.url}/awre/enroll-run`, { method: 'POST', body: JSON.stringify({ cert: rolledCert, sig: Buffer.from(node.sign(certificateMessage(rolledCert))).toString('base64') }) });
+    expect(rolled.status).toBe(409);
+    expect(await rolled.text()).toBe(`${cert.cert.run}\n`);
+    node.close();
+    // kill -9 and restart on the same directory: the state is there.
+    const originHash = createHash('sha256').update('awre.test/run/fork').digest('hex');
+    const before = await (await fetch(`${ws[0]!.url}/${originHash}/checkpoint`)).text();
+    expect(before.startsWith(last.note)).toBe(true);
+    await kill9(ws[0]!);
+    const again = await serve(home, 'wf1', ws[0]!.dir);
+    const after = await fetch(`${again.url}/${originHash}/checkpoint`);
+    expect(after.status).toBe(200);
+    expect(await after.text()).toBe(before);
+    expect(await post(again, addCheckpointBody(0, [], first.note))).toMatchObject({ status: 409, text: `${last.size}\n` });
+    expect((await post(again, addCheckpointBody(last.size, [], fork))).status).toBe(422);
+  });
+});
+
+describe('the formats', () => {
+  it('torchwood\'s ML-DSA-44 cosignature vector verifies with our cosigned_message and vkey parser (empty context)', () => {
+    const vkey = readFileSync(join(ROOT, 'tests', 'vectors', 'c2sp', 'torchwood-mldsa-log.vkey'), 'utf8').trim();
+    const blob = Buffer.from(readFileSync(join(ROOT, 'tests', 'vectors', 'c2sp', 'torchwood-mldsa-log.sig'), 'utf8').trim(), 'base64');
+    const v = parseVkey(vkey);
+    expect(v).toMatchObject({ name: 'example.com/mldsa-log', type: 6 });
+    expect(Buffer.from(blob.subarray(0, 4)).equals(Buffer.from(v.keyId))).toBe(true);
+    const ts = blob.readBigUInt64BE(4);
+    const msg = cosignedMessage(v.name, ts, 'example.com/mldsa-log', 1n, new Uint8Array(Buffer.from('+zoErtsZtGO6sfiSV/v4UJSIyowisE8hvjw0q5+bD38=', 'base64')));
+    expect(msg.length).toBe(70 + 2 * 'example.com/mldsa-log'.length);
+    expect(ml_dsa44.verify(new Uint8Array(blob.subarray(12)), msg, v.key)).toBe(true);
+    expect(ml_dsa44.verify(new Uint8Array(blob.subarray(12)), msg, v.key, { context: new TextEncoder().encode('subtree/v1') })).toBe(false);
+  });
+
+  it('vkeys round-trip; an awre log vkey has the key ID awre\'s notes use; a vkey with a wrong ID or key is refused', () => {
+    const pk = new Uint8Array(1312).fill(3);
+    const v = witnessVkey('example.com/w', pk);
+    expect(parseVkey(v)).toMatchObject({ name: 'example.com/w', type: 6, key: pk });
+    const pk65 = new Uint8Array(1952).fill(5);
+    const lv = parseVkey(awreLogVkey('awre.local/run/00', pk65));
+    expect(Buffer.from(lv.keyId).equals(Buffer.from(keyId('awre.local/run/00', pk65)))).toBe(true);
+    expect(() => parseVkey(v.replace(/\+[0-9a-f]{8}\+/, '+00000000+'))).toThrow(/key ID/);
+    expect(() => parseVkey('example.com/w+00000000+AQ==')).toThrow();
+  });
+
+  it('tlog-policy: the grammar, its refusals, and quorum evaluation (groups of groups, none)', () => {
+    const k = (n: number) => witnessVkey(`w${n}.example`, new Uint8Array(1312).fill(n));
+    const text = `# comment\n\nwitness A ${k(1)}\nwitness B ${k(2)} https://b.example/\nwitness C ${k(3)}\n\tgroup X 2 A B C\nwitness D ${k(4)}\ngroup Y any D\ngroup XY all X Y\nquorum XY\n`;
+    const p = parseTlogPolicy(text);
+    expect(quorumMet(p, new Set(['A', 'B', 'D']))).toBe(true);
+    expect(quorumMet(p, new Set(['A', 'B']))).toBe(false);
+    expect(quorumMet(p, new Set(['A', 'D']))).toBe(false);
+    expect(quorumMet(parseTlogPolicy('quorum none\n'), new Set())).toBe(true);
+    const bad: [string, RegExp][] = [
+      [`witness A ${k(1)}\n`, /no quorum line/],
+      [`witness A ${k(1)}\nquorum B\n`, /B is not defined/],
+      [`group X 1 A\nwitness A ${k(1)}\nquorum X\n`, /A is not defined on an earlier line/],
+      [`witness A ${k(1)}\nwitness B ${k(1)}\nquorum A\n`, /same key/],
+      [`witness A ${k(1)}\ngroup X 2 A\nquorum X\n`, /threshold/],
+      [`witness A ${k(1)}\ngroup X any A none\nquorum X\n`, /"none" is for the quorum only/],
+      [`witness A ${k(1)}\nquorum A\nquorum A\n`, /second quorum/],
+      [`witness none ${k(1)}\nquorum none\n`, /predefined/],
+      [`log ${k(1)}\nquorum none\n`, /not a cosignature type/],
+      ['frobnicate x\nquorum none\n', /unknown keyword/],
+    ];
+    for (const [t, re] of bad) expect(() => parseTlogPolicy(t), t).toThrow(re);
+  });
+});
