@@ -73,6 +73,8 @@ export interface VerifyReport {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const MMU_KINDS = new Set(['map', 'protect', 'share', 'unmap']);
+/** Signature lines a checkpoint note may carry (signed-note: verifiers accept at least 16). */
+const MAX_NOTE_SIGNATURES = 32;
 /** Equal as JSON values (key order aside). */
 const same = (a: unknown, b: unknown) => canonicalize(a) === canonicalize(b);
 
@@ -168,9 +170,12 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     }
     if (!note || origin === undefined || !verifyNote(note, origin, attKey, opts.verify)) {
       add('checkpoint-signature', i, 'no valid signature by the attestation key', { expected: origin });
-    } else if (note.signatures.length !== 1 || c.note !== `${note.text}\n\u2014 ${origin} ${Buffer.concat([note.signatures[0]!.keyId, note.signatures[0]!.sig]).toString('base64')}\n`) {
-      // The last checkpoint is covered by no later root: its note must be exactly the one the recorder writes.
-      add('checkpoint-note', i, 'the note carries more than the attestation signature, or a non-canonical encoding of it');
+    } else if (!c.note.startsWith(`${note.text}\n\u2014 ${origin} ${Buffer.concat([note.signatures[0]!.keyId, note.signatures[0]!.sig]).toString('base64')}\n`) || note.signatures.length > MAX_NOTE_SIGNATURES) {
+      // The attestation line comes first, as the recorder writes it. Other signature lines (a witness's
+      // cosignature, say) may follow, as signed-note allows: lines of unknown keys mean nothing, and
+      // cosignatures count only through a witness policy. The last checkpoint is covered by no later root,
+      // so what follows its attestation line is never trusted for more than that.
+      add('checkpoint-note', i, `the note's first signature line is not the attestation signature as the recorder writes it, or it has more than ${MAX_NOTE_SIGNATURES} lines`);
     }
     const stated = /^[0-9a-f]{64}$/.test(String(c.root)) ? new Uint8Array(Buffer.from(c.root, 'hex')) : computed;
     const last = cps[cps.length - 1];
@@ -317,6 +322,12 @@ function checkSince(since: string, origin: string | undefined, leaves: Hash[], l
   if (!note || !body || body.size === 0) { add('since-malformed', null, 'the --since checkpoint is not a signed checkpoint of a non-empty tree'); return; }
   if (body.origin !== origin) { add('since-origin', null, 'the --since checkpoint is from another log', { got: body.origin, expected: origin }); return; }
   if (!verifyNote(note, body.origin, attKey, opts.verify)) add('since-signature', null, 'the --since checkpoint is not signed by the attestation key');
+  // With a witness policy, the checkpoint the auditor held must carry the quorum's cosignatures too.
+  const policy = opts.witnessPolicy;
+  if (policy) {
+    const by = [...policy.witnesses].filter(([, w]) => checkCosignature(note, { origin: body.origin, size: BigInt(body.size), root: body.root }, w.vkey, opts.verifyCosignature ?? (() => false))?.ok).map(([n]) => n);
+    if (!quorumMet(policy, new Set(by))) add('since-quorum-not-met', null, `the --since checkpoint does not carry the quorum ${policy.quorum}: cosigned by ${by.length ? by.join(', ') : 'no witness'}`, { got: by, expected: policy.quorum });
+  }
   if (!latest || body.size > latest.size) { add('since-beyond-log', null, 'the log does not reach the --since checkpoint', { got: latest?.size ?? 0, expected: body.size }); return; }
   const ok = verifyConsistency(body.size, latest.size, consistencyProof(leaves, body.size, latest.size), body.root, latest.root);
   if (!ok) add('since-inconsistent', null, `the log is not an extension of the --since checkpoint (size ${body.size})`, { got: hex(subtreeRoot(leaves, 0, body.size)), expected: hex(body.root) });

@@ -303,7 +303,7 @@ describe('tamper matrix', () => {
     expect(verifyLog(join(zero), opts).ok).toBe(false);
   });
 
-  it('content the schema allows but the run cannot have: a second boot, a second seed, an unknown tenant, a wrong halt count, extra note lines', () => {
+  it('content the schema allows but the run cannot have: a second boot, a second seed, an unknown tenant, a wrong halt count, note lines in the wrong place', () => {
     const at = (kind: string) => lines.findIndex((l) => l.includes(`"kind":"${kind}"`));
     const redo = (i: number, f: (t: Tuple) => void) => { const bad = lines.slice(); const t = JSON.parse(bad[i]!) as Tuple; f(t); bad[i] = canonicalize(t)!; return join(bad); };
     expect(events(redo(at('halt'), (t) => { t.halt!.tuples += 1; }))).toContain('halt-count');
@@ -311,7 +311,12 @@ describe('tamper matrix', () => {
     const reseed = at('reseed');
     expect(events(redo(reseed, (t) => { t.kind = 'seed'; (t.qrng as { epoch: number; reason: string; requests?: number }).epoch = 0; delete (t.qrng as { requests?: number }).requests; (t.qrng as { reason: string }).reason = 'boot'; }))).toContain('epoch-gap');
     const last = lines.length - 1;
-    expect(events(redo(last, (t) => { t.checkpoint!.note += '\u2014 evil.example AAAAAAAA\n'; }))).toContain('checkpoint-note');
+    // signed-note: a line of an unknown key after the attestation line is ignored (a witness's cosignature, say)...
+    expect(events(redo(last, (t) => { t.checkpoint!.note += '\u2014 evil.example AAAAAAAA\n'; }))).toEqual([]);
+    // ...but not before it, not past 32 lines, and not a line that is not a signature line.
+    expect(events(redo(last, (t) => { const n = t.checkpoint!.note; const cut = n.indexOf('\n\n') + 2; t.checkpoint!.note = `${n.slice(0, cut)}\u2014 evil.example AAAAAAAA\n${n.slice(cut)}`; }))).toContain('checkpoint-note');
+    expect(events(redo(last, (t) => { t.checkpoint!.note += '\u2014 evil.example AAAAAAAA\n'.repeat(32); }))).toContain('checkpoint-note');
+    expect(events(redo(last, (t) => { t.checkpoint!.note += 'not a signature line\n'; }))).toContain('checkpoint-signature');
     const dup = lines.slice();
     const boot = JSON.parse(dup[0]!) as Tuple;
     boot.seq = 5;

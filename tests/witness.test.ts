@@ -11,7 +11,7 @@
 // - the cosignature format against torchwood's ML-DSA-44 vector, and the
 //   tlog-policy grammar.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,14 @@ describe('three witnesses, a 2-of-3 quorum', () => {
     const v = awre(home, 'verify', 'run-a/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol);
     expect(v.status, v.stdout).toBe(0);
     expect(v.stdout).toMatch(/witnessed: yes, by 3 of 3 \(w1, w2, w3\)/);
+    // --since: the earlier checkpoint the auditor held, cosigned, passes; stripped of its cosignatures it does not.
+    const sinceFile = join(home, 'run-a', 'checkpoints', readdirSync(join(home, 'run-a', 'checkpoints')).sort((x, y) => parseInt(x) - parseInt(y))[0]!);
+    expect(awre(home, 'verify', 'run-a/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol, '--since', sinceFile).status).toBe(0);
+    const bare = readFileSync(sinceFile, 'utf8').split('\n').filter((l) => !l.startsWith('\u2014 awre.test/w')).join('\n');
+    writeFileSync(join(home, 'bare.checkpoint'), bare);
+    const sb = awre(home, 'verify', 'run-a/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol, '--since', 'bare.checkpoint', '--json');
+    expect(sb.status).toBe(1);
+    expect((JSON.parse(sb.stdout) as { findings: { event: string }[] }).findings.map((x) => x.event)).toEqual(['since-quorum-not-met']);
     // w3 dies before the next run ends: the run still ends, and reports it.
     await kill9(ws[2]!);
     const b = runWith('run-b', ws.map((w) => w.url));
