@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AwreError } from '../host/errors.js';
 import type { NoteSigner } from './note.js';
-import { RecorderFront, checkOptions, type Halted, type RecorderEvent, type RecorderOptions } from './recorder.js';
+import { RecorderFront, checkOptions, type Checkpoint, type Halted, type RecorderEvent, type RecorderOptions } from './recorder.js';
 import type { SyncMode } from './log.js';
 import { profileDigest } from './tuple.js';
 
@@ -137,8 +137,13 @@ export class PipelinedRecorder extends RecorderFront {
   }
 
   /** Resolves when every event so far is a durable tuple. */
-  durable(): Promise<void> {
-    return this.request('durable') as Promise<void>;
+  async durable(): Promise<void> {
+    await this.durableCheckpoints();
+  }
+
+  /** durable(), with the checkpoints made durable since the last call. */
+  durableCheckpoints(): Promise<Checkpoint[]> {
+    return this.request('durable') as Promise<Checkpoint[]>;
   }
 
   async halt(): Promise<Halted> {

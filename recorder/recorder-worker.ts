@@ -67,6 +67,8 @@ try {
   failure = (e as Error).message;
 }
 
+let sentCheckpoints = 0;
+
 port.on('message', (m: { events?: WireEvent[]; arena?: Uint8Array; names?: string[]; request?: 'durable' | 'halt'; id?: number }) => {
   if (m.events) {
     if (failure) return;
@@ -88,7 +90,9 @@ port.on('message', (m: { events?: WireEvent[]; arena?: Uint8Array; names?: strin
       log.close();
       port.postMessage({ id: m.id, ok: true, value: halted(builder) });
     } else {
-      port.postMessage({ id: m.id, ok: true });
+      // The checkpoints made durable since the last answer (for witnesses, while the run goes on).
+      port.postMessage({ id: m.id, ok: true, value: builder.checkpoints.slice(sentCheckpoints) });
+      sentCheckpoints = builder.checkpoints.length;
     }
   });
 });

@@ -67,6 +67,9 @@ export type RecorderEvent =
 
 const EMPTY_PT = new PageTables().hashes();
 
+/** A checkpoint as written: the size of the tree it signs and its signed note. */
+export interface Checkpoint { size: number; note: string }
+
 /** What a halt leaves: the tuple count, the final checkpoint, and every checkpoint (size and signed note). */
 export interface Halted {
   tuples: number;
@@ -214,6 +217,8 @@ export abstract class RecorderFront {
   protected abstract now(): number;
   abstract readonly profileDigest: string;
   abstract durable(): Promise<void>;
+  /** durable(), with the checkpoints made durable since the previous call (for witnesses, while the run goes on). */
+  abstract durableCheckpoints(): Promise<Checkpoint[]>;
   abstract halt(): Promise<Halted>;
   /** Stop without a halt tuple (a session that failed to start). */
   abstract abort(): Promise<void>;
@@ -259,6 +264,13 @@ export class Recorder extends RecorderFront {
   protected dispatch(ev: RecorderEvent): void { this.builder.apply(ev); }
   override setSigner(signer: NoteSigner): void { this.signer = signer; super.setSigner(signer); }
   durable(): Promise<void> { return this.sink.durable(); }
+  private sentCheckpoints = 0;
+  async durableCheckpoints(): Promise<Checkpoint[]> {
+    await this.sink.durable();
+    const c = this.builder.checkpoints.slice(this.sentCheckpoints);
+    this.sentCheckpoints = this.builder.checkpoints.length;
+    return c;
+  }
   async abort(): Promise<void> { this.sink.close(); }
 
   async halt(): Promise<Halted> {

@@ -27,7 +27,7 @@ import { certificateMessage, type RunCertificate } from './certificate.js';
 import type { NoteSigner } from './note.js';
 import { fingerprint, OpenNode } from './node.js';
 import { PipelinedRecorder } from './pipeline.js';
-import { Recorder, RecorderFront, type EscrowSink, type Halted, type TupleSink } from './recorder.js';
+import { Recorder, RecorderFront, type Checkpoint, type EscrowSink, type Halted, type TupleSink } from './recorder.js';
 import { sessionStatement, signDsse, type DsseEnvelope } from './summary.js';
 
 /** Live: a log file written by the pipelined recorder (and an escrow beside it). Replay: a sink in memory. */
@@ -51,6 +51,8 @@ export interface SessionOptions {
   node?: string;
   /** Live, with a node: the auditor's challenge (hex) the certificate carries. */
   challenge?: string;
+  /** Hears each checkpoint once it is durable, in order: at boot, after each handshake, and at halt (the witnesses' feed). */
+  onCheckpoints?: (checkpoints: Checkpoint[]) => void;
 }
 
 /** What a replay takes from the log for the attestation tenant (see the head of this file). */
@@ -76,6 +78,8 @@ export class RecordedSession {
   /** With a node: its identity, open in the attestation tenant's vault, and this run's certificate. */
   node?: OpenNode;
   certificate?: RunCertificate;
+  /** The identity's signature of `certificate`, base64 (what a witness's enroll-run takes with it). */
+  certificateSig?: string;
   private readonly module: Uint8Array;
 
   private constructor(readonly options: SessionOptions) {
@@ -117,7 +121,7 @@ export class RecordedSession {
       const ids = s.pair.makeKeys();
       s.recorder.call('initiator', 'dsa-keygen', new Uint8Array(0), ids.initiator, 0);
       s.recorder.call('responder', 'dsa-keygen', new Uint8Array(0), ids.responder, 0);
-      await s.recorder.durable(); // acknowledged: the boot is on disk
+      s.heard(await s.recorder.durableCheckpoints()); // acknowledged: the boot is on disk
     } catch (e) {
       await s.recorder.abort();
       throw e;
@@ -142,7 +146,15 @@ export class RecordedSession {
       ...(challenge === undefined ? {} : { challenge }),
     };
     this.certificate = cert;
-    this.recorder.certificate(cert, node.sign(certificateMessage(cert)));
+    const sig = node.sign(certificateMessage(cert));
+    this.certificateSig = Buffer.from(sig).toString('base64');
+    this.recorder.certificate(cert, sig);
+  }
+
+  private checkpointsHeard = 0;
+  private heard(cps: Checkpoint[]): void {
+    this.checkpointsHeard += cps.length;
+    if (cps.length > 0) this.options.onCheckpoints?.(cps);
   }
 
   /** One PQC1 v2 handshake (reseeding first when a DRBG is due); the call's output is INIT || RESP || FIN. */
@@ -150,7 +162,7 @@ export class RecordedSession {
     for (const e of [this.pair.initiator, this.pair.responder]) await this.seeder.maybeReseed(e);
     const h = this.pair.handshake(BigInt(timeMs));
     this.recorder.call('initiator', 'handshake', leBytes(timeMs, 8), concatBytes(h.init, h.resp, h.fin), 0);
-    await this.recorder.durable(); // acknowledged: the handshake (and the frames before it) are on disk
+    this.heard(await this.recorder.durableCheckpoints()); // acknowledged: the handshake (and the frames before it) are on disk
     return h;
   }
 
@@ -170,6 +182,7 @@ export class RecordedSession {
   /** Halt: the halt tuple and the final checkpoint, then the signed session summary (DSSE). */
   async halt(): Promise<Halted & { summary: DsseEnvelope }> {
     const r = await this.recorder.halt();
+    this.heard(r.checkpoints.slice(this.checkpointsHeard));
     const p = this.recorder.options.profile;
     const statement = sessionStatement('enclave.waven.wasm', p.module, {
       origin: this.options.origin, profile: p, profileDigest: this.recorder.profileDigest, tuples: r.tuples,

@@ -29,7 +29,11 @@ import { OpenNode } from '../recorder/node.js';
 import { checkpointBody, signNote } from '../recorder/note.js';
 import { RecordedSession } from '../recorder/session.js';
 import type { Tuple } from '../recorder/tuple.js';
-import { witnessCheckpoints } from '../recorder/witness-client.js';
+import { LogLeaves, WitnessFeed, witnessCheckpoints } from '../recorder/witness-client.js';
+import type { Checkpoint } from '../recorder/recorder.js';
+import { verifyLog } from '../recorder/verify.js';
+import { verifyAttestation, verifyIdentity } from '../recorder/attest.js';
+import { parseNodeIdentity } from '../recorder/node.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MAIN = join(ROOT, 'dist', 'host', 'cli', 'main.js');
@@ -110,6 +114,53 @@ describe('three witnesses, a 2-of-3 quorum', () => {
     const f = (JSON.parse(c.stdout) as { findings: { event: string; message: string }[] }).findings;
     expect(f.map((x) => x.event)).toEqual(['quorum-not-met']);
     expect(f[0]!.message).toMatch(/cosigned by w1; missing w2, w3/);
+  });
+});
+
+describe('a witness killed in the middle of a run', () => {
+  it('checkpoints reach the witnesses while the run goes on; the one killed stops cosigning, the run never waits on it, and the 2-of-3 quorum holds on the final checkpoint', async () => {
+    const ws = await Promise.all(['wm1', 'wm2', 'wm3'].map((n) => serve(home, n)));
+    const feed = qrng.openFeed('os');
+    const log = join(home, 'run-mid.log');
+    const heard: number[] = [];
+    let feeds: WitnessFeed[] = [];
+    const early: Checkpoint[] = [];
+    const s = await RecordedSession.start({
+      record: { log, sync: 'group' }, provider: feed, feed, origin: 'awre.test/run/mid', checkpointEvery: 10, node: join(home, 'node'),
+      onCheckpoints: (cps) => { heard.push(...cps.map((c) => c.size)); if (feeds.length) for (const f of feeds) f.push(cps); else early.push(...cps); },
+    });
+    const leaves = new LogLeaves(log);
+    feeds = ws.map((w) => new WitnessFeed(w.url, { cert: s.certificate, sig: s.certificateSig! }, (n) => leaves.upTo(n), { timeoutMs: 1000, attempts: 2 }));
+    for (const f of feeds) f.push(early);
+    const round = async () => { const h = await s.handshake(1_800_000_000_000); for (let i = 0; i < 6; i++) s.send('initiator', h, new Uint8Array(8)); s.close(h); };
+    await round();
+    await round();
+    // Wait until the third witness has cosigned what it heard so far, then kill it mid-run.
+    for (let i = 0; i < 100 && feeds[2]!.outcome.cosignatures.size < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(feeds[2]!.outcome.cosignatures.size).toBeGreaterThanOrEqual(2);
+    await kill9(ws[2]!);
+    const t0 = performance.now();
+    await round();
+    await round();
+    expect(performance.now() - t0, 'the run does not wait on a dead witness').toBeLessThan(2000);
+    const halted = await s.halt();
+    await feed.close();
+    const outcomes = await Promise.all(feeds.map((f) => f.finish()));
+    const final = halted.checkpoints[halted.checkpoints.length - 1]!;
+    expect(heard).toEqual(halted.checkpoints.map((c) => c.size)); // every checkpoint, once, in order
+    expect(halted.checkpoints.length).toBeGreaterThan(4);
+    expect(outcomes[0]!.errors).toEqual([]);
+    expect(outcomes[1]!.errors).toEqual([]);
+    expect(outcomes[2]!.cosignatures.has(final.size)).toBe(false);
+    expect(outcomes[2]!.errors.some((e) => /no answer after 2 attempts/.test(e))).toBe(true);
+    // The final checkpoint with what the witnesses answered: verify asks for 2 of 3.
+    const cosignedNote = final.note + outcomes.map((o) => o.cosignatures.get(final.size) ?? '').join('');
+    const r = verifyLog(readFileSync(log, 'utf8'), {
+      node: parseNodeIdentity(readFileSync(join(home, 'node', 'identity.pub.json'), 'utf8')), verify: verifyAttestation, verifyIdentity,
+      witnessPolicy: parseTlogPolicy(readFileSync(policy(ws), 'utf8')), cosigned: cosignedNote, verifyCosignature: (sig, m, k) => ml_dsa44.verify(sig, m, k),
+    });
+    expect(r.findings).toEqual([]);
+    expect(r.guarantees.witnessed).toEqual({ by: ['wm1', 'wm2'], of: 3, quorum: true });
   });
 });
 

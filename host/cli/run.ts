@@ -5,7 +5,7 @@
 // and halts. It leaves the log, the attestation key, the checkpoint, the
 // signed summary and (with --auditor-key) the escrow in --out, and prints the
 // `awre verify` command that checks them.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -14,8 +14,8 @@ import { attestationKeyFile, parseAuditorPublicKey } from '../../recorder/keys.j
 import { liveWriter } from '../../recorder/log.js';
 import { RecordedSession } from '../../recorder/session.js';
 import { parseChallenge } from '../../recorder/certificate.js';
-import { tupleLeaf, type Tuple } from '../../recorder/tuple.js';
-import { witnessCheckpoints } from '../../recorder/witness-client.js';
+import type { Checkpoint } from '../../recorder/recorder.js';
+import { LogLeaves, WitnessFeed } from '../../recorder/witness-client.js';
 import { MAX_FRAME_BYTES } from '../tenants.js';
 import type { Profile } from '../../recorder/tuple.js';
 import { AwreError } from '../errors.js';
@@ -97,12 +97,17 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
   for (const w of a.witness ?? []) if (!/^https?:\/\/[^\s]+$/.test(w)) throw new CliFailure(EXIT.usage, `--witness: expected an http(s) URL, got ${JSON.stringify(w)}`);
   const challenge = a.challenge === undefined ? undefined : parseWith(() => parseChallenge(a.challenge!), '--challenge');
   const origin = `awre.local/run/${Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex')}`;
+  // Witnesses hear each checkpoint once it is durable, in the background; the ones made during start() wait here.
+  const early: Checkpoint[] = [];
+  let feeds: WitnessFeed[] | undefined;
+  const onCheckpoints = (cps: Checkpoint[]) => { if (feeds) for (const f of feeds) f.push(cps); else early.push(...cps); };
   let session: RecordedSession;
   try {
     session = await RecordedSession.start({
       record: { log: files.log, ...(auditor ? { escrow: { path: files.escrow!, auditorPublicKey: auditor } } : {}) },
       provider: feed, feed, origin, checkpointEvery: a.checkpointEvery,
       ...(a.node === undefined ? {} : { node: a.node }), ...(challenge === undefined ? {} : { challenge }),
+      ...(a.witness?.length ? { onCheckpoints } : {}),
     });
   } catch (e) {
     if (e instanceof AwreError && (e.code === 'NODE_MISSING' || e.code === 'NODE_SEALED_INVALID')) throw new CliFailure(EXIT.failed, `--node: ${e.message}`);
@@ -111,6 +116,11 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
     throw e;
   }
   writeText(files.key, attestationKeyFile(origin, session.signer.publicKey));
+  if (a.witness?.length) {
+    const leaves = new LogLeaves(files.log);
+    feeds = a.witness.map((u) => new WitnessFeed(u, { cert: session.certificate, sig: session.certificateSig! }, (n) => leaves.upTo(n)));
+    for (const f of feeds) f.push(early);
+  }
   const hs: number[] = [], fr: number[] = [];
   progress?.start(a.sessions, 0);
   for (let i = 0; i < a.sessions; i++) {
@@ -130,13 +140,12 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
   }
   progress?.stop();
   const halted = await session.halt();
-  // Every checkpoint (boot, periodic, final) to each witness; the cosignatures go beside the log, never into it.
+  // Every checkpoint (boot, periodic, final) went to each witness as it was made; wait for the last answers
+  // (each request is bounded). The cosignatures go beside the log, never into it.
   const cosigned = new Map<number, string>();
   const witnesses: RunResult['witnesses'] = [];
-  if (a.witness?.length) {
-    const lines = readFileSync(files.log, 'utf8').trimEnd().split('\n');
-    const cert = (JSON.parse(lines.find((l) => l.includes('"kind":"certificate"'))!) as Tuple).certificate!;
-    const outcomes = await witnessCheckpoints(a.witness, cert, halted.checkpoints, lines.map((l) => tupleLeaf(l)));
+  if (feeds) {
+    const outcomes = await Promise.all(feeds.map((f) => f.finish()));
     for (const o of outcomes) {
       for (const [size, line] of o.cosignatures) cosigned.set(size, (cosigned.get(size) ?? '') + line);
       witnesses.push({ url: o.url, cosigned: o.cosignatures.size, of: halted.checkpoints.length, errors: o.errors });
