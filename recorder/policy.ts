@@ -28,6 +28,11 @@ export const PolicySchema = z.object({
   }).strict().optional(),
   /** The largest checkpoint interval (tuples between checkpoints) the node may use. */
   checkpointEvery: z.object({ max: z.number().int().positive() }).strict().optional(),
+  /**
+   * The node identities the auditor enrolled (identity.pub.json's name and
+   * public key): a run must be certified by one of them (docs/trust.md).
+   */
+  nodes: z.array(z.object({ name: z.string().min(1).max(255), publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).refine((k) => Buffer.from(k, 'base64').length === 1952, 'an ML-DSA-65 public key (1952 bytes)') }).strict()).min(1).optional(),
 }).strict();
 
 export type Policy = z.infer<typeof PolicySchema>;

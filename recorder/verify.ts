@@ -142,7 +142,9 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   // ---- 1b. the run certificate and the attestation key -----------------------------------
   const keyAt = tuples.findIndex((t) => t?.kind === 'call' && t.call?.op === 'attest-keygen');
   const certAt = tuples.findIndex((t) => t?.kind === 'certificate');
-  const cert = checkCertificate(tuples, certAt, { origin, profile: profile as Profile | null, profileD, keyOut: keyAt >= 0 ? tuples[keyAt]!.call!.out : undefined }, opts, add);
+  // The node: the one given, else the policy's enrolled node that the certificate names.
+  const node = opts.node ?? enrolledNode(opts.policy, tuples[certAt]?.certificate?.cert as RunCertificate | undefined, add);
+  const cert = checkCertificate(tuples, certAt, { origin, profile: profile as Profile | null, profileD, keyOut: keyAt >= 0 ? tuples[keyAt]!.call!.out : undefined }, node ? { ...opts, node } : opts, add);
   // The attestation key: the one given, else the certificate's (the node's signature vouches for it).
   const attKey = opts.key ?? cert.key ?? new Uint8Array(0);
   if (opts.key === undefined && cert.key === undefined) add('no-key', null, 'no attestation key: give the key file, or the node identity whose certificate names it');
@@ -236,7 +238,7 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     profile: p,
     run: cert.run,
     guarantees: {
-      certified: opts.node ? !findings.some((f) => f.event.startsWith('node-') || f.event === 'key-mismatch' || f.event === 'checkpoint-signature') : null,
+      certified: node ? !findings.some((f) => f.event.startsWith('node-') || f.event === 'key-mismatch' || f.event === 'checkpoint-signature') : null,
       fresh: opts.challenge !== undefined ? !findings.some((f) => f.event.startsWith('challenge-')) : null,
       witnessed,
     },
@@ -279,6 +281,15 @@ function checkWitnesses(tuples: (Tuple | undefined)[], origin: string | undefine
     add('quorum-not-met', null, `the quorum ${policy.quorum} is not met: cosigned by ${by.length ? by.join(', ') : 'no witness'}; missing ${missing.join(', ')}`, { got: by, expected: policy.quorum });
   }
   return { by, of: policy.witnesses.size, quorum };
+}
+
+/** The policy's enrolled node a certificate names (policy-node when the policy lists nodes and none is it). */
+function enrolledNode(policy: Policy | undefined, cert: RunCertificate | undefined, add: Add): NodeIdentity | undefined {
+  if (!policy?.nodes) return undefined;
+  const nodes = policy.nodes.map((n) => ({ name: n.name, publicKey: new Uint8Array(Buffer.from(n.publicKey, 'base64')) }));
+  const hit = cert ? nodes.find((n) => fingerprint(n.publicKey) === cert.node) : undefined;
+  if (!hit) add('policy-node', null, 'the policy lists the enrolled nodes, and no certificate of this log names one of them', { got: cert?.node, expected: nodes.map((n) => fingerprint(n.publicKey)) });
+  return hit;
 }
 
 /**

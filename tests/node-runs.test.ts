@@ -19,6 +19,7 @@ import { replayLog } from '../recorder/replay.js';
 import { RecordedSession } from '../recorder/session.js';
 import type { Tuple } from '../recorder/tuple.js';
 import { verifyLog, type VerifyOptions } from '../recorder/verify.js';
+import { parsePolicy } from '../recorder/policy.js';
 import { Prng } from './helpers/prng.js';
 import { verifyNodeDir } from '../host/cli/verify-node.js';
 import { fingerprint } from '../recorder/node.js';
@@ -65,7 +66,7 @@ describe('certified runs', () => {
     const r = await run(n.dir, { challenge: CHALLENGE, label: 'ok' });
     const rep = verifyLog(r.text, base(n.id, { challenge: CHALLENGE }));
     expect(rep.findings).toEqual([]);
-    expect(rep.guarantees).toEqual({ certified: true, fresh: true });
+    expect(rep.guarantees).toEqual({ certified: true, fresh: true, witnessed: null });
     expect(rep.run).toMatchObject({ run: 1, prev: null, node: createHash('sha256').update(n.id.publicKey).digest('hex') });
     // With the run's key file too: they must agree (they do).
     expect(events(r.text, base(n.id, { key: r.key }))).toEqual([]);
@@ -97,6 +98,19 @@ describe('certified runs', () => {
     expect(events(o.text, base(n.id))).toEqual(expect.arrayContaining(['node-mismatch']));
   });
 
+  it('a policy that lists the enrolled nodes stands in for --node; a run of a node it does not list is policy-node', async () => {
+    const n = makeNode('policy');
+    const r = await run(n.dir, { label: 'policy' });
+    const listing = (id: { name: string; publicKey: Uint8Array }) => ({ nodes: [{ name: id.name, publicKey: Buffer.from(id.publicKey).toString('base64') }] });
+    const ok = verifyLog(r.text, { verify: verifyAttestation, verifyIdentity, policy: parsePolicy(JSON.stringify(listing(n.id))) });
+    expect(ok.findings).toEqual([]);
+    expect(ok.guarantees.certified).toBe(true);
+    const other = makeNode('policy-other');
+    const bad = verifyLog(r.text, { verify: verifyAttestation, verifyIdentity, policy: parsePolicy(JSON.stringify(listing(other.id))) });
+    expect(bad.findings.map((f) => f.event)).toEqual(expect.arrayContaining(['policy-node', 'no-key']));
+    expect(() => parsePolicy(JSON.stringify({ nodes: [{ name: 'x', publicKey: 'AAAA' }] }))).toThrow(/nodes\.0\.publicKey: an ML-DSA-65 public key/);
+  });
+
   it('a certificate edited in any field fails the node signature; the challenge must be the one asked for', async () => {
     const n = makeNode('edit');
     const r = await run(n.dir, { challenge: CHALLENGE, label: 'edit' });
@@ -110,7 +124,7 @@ describe('certified runs', () => {
     expect(events(r.text, base(n.id, { challenge: 'ab'.repeat(16) }))).toEqual(['challenge-mismatch']);
     const plain = await run(n.dir, { label: 'edit-nochallenge' });
     expect(events(plain.text, base(n.id, { challenge: CHALLENGE }))).toEqual(['challenge-missing']);
-    expect(verifyLog(plain.text, base(n.id, { challenge: CHALLENGE })).guarantees).toEqual({ certified: true, fresh: false });
+    expect(verifyLog(plain.text, base(n.id, { challenge: CHALLENGE })).guarantees).toEqual({ certified: true, fresh: false, witnessed: null });
   });
 
   it('runs chain: each certificate names the run before it and the hash of its final checkpoint', async () => {

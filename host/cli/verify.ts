@@ -46,7 +46,6 @@ export interface VerifyResult extends VerifyReport {
 export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   if ((a.escrow === undefined) !== (a.auditorKey === undefined)) throw new CliFailure(EXIT.usage, '--escrow and --auditor-key go together');
   if (a.module !== undefined && a.escrow === undefined) throw new CliFailure(EXIT.usage, '--module: only a replay (--escrow, --auditor-key) runs a module');
-  if (a.key === undefined && a.node === undefined) throw new CliFailure(EXIT.usage, 'say whose log it is: --node <identity.pub.json> (the enrolled node) or --key <file> (a run\'s attestation key)');
   const key = a.key === undefined ? undefined : parseWith(() => parseAttestationKey(readText(a.key!, 'attestation key')), '--key');
   const node = a.node === undefined ? undefined : parseWith(() => parseNodeIdentity(readText(a.node!, 'node identity')), '--node');
   const challenge = a.challenge === undefined ? undefined : parseWith(() => parseChallenge(a.challenge!), '--challenge');
@@ -55,6 +54,9 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   const cosignedPath = a.cosigned ?? join(dirname(a.log), 'checkpoint.txt');
   const cosigned = witnessPolicy === undefined ? undefined : existsSync(cosignedPath) || a.cosigned !== undefined ? readText(cosignedPath, 'cosigned checkpoint') : undefined;
   const policy = a.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(a.policy!, 'policy')), '--policy');
+  if (a.key === undefined && a.node === undefined && policy?.nodes === undefined) {
+    throw new CliFailure(EXIT.usage, 'say whose log it is: --node <identity.pub.json> (the enrolled node), a --policy listing the enrolled nodes, or --key <file> (a run\'s attestation key)');
+  }
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
   const text = readText(a.log, 'log');
   const report = verifyLog(text, {
