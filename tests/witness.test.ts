@@ -231,6 +231,48 @@ describe('a node that forks or rolls back its log', () => {
   });
 });
 
+describe('a witness killed at any point of a write', () => {
+  it('SIGKILL during a burst of cosignatures, five times: each restart finds a whole state that is one of the checkpoints it cosigned', async () => {
+    const feed = qrng.openFeed('os');
+    const log = join(home, 'run-burst.log');
+    const s = await RecordedSession.start({ record: { log, sync: 'group' }, provider: feed, feed, origin: 'awre.test/run/burst', checkpointEvery: 8, node: join(home, 'node') });
+    for (let i = 0; i < 3; i++) { const h = await s.handshake(1_800_000_000_000 + i); s.send('initiator', h, new Uint8Array(4)); s.close(h); }
+    const halted = await s.halt();
+    await feed.close();
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+    const cert = { cert: s.certificate, sig: s.certificateSig! };
+    const leaves = lines.map((l) => tupleLeaf(l));
+    const originHash = createHash('sha256').update('awre.test/run/burst').digest('hex');
+    const texts = new Set(halted.checkpoints.map((c) => c.note));
+    let w = await serve(home, 'wk');
+    for (let round = 0; round < 5; round++) {
+      // Feed the checkpoints again and again (each re-submission of the latest is a fresh cosignature and a fresh write)...
+      const burst = (async () => {
+        for (let i = 0; i < 40; i++) {
+          const out = await witnessCheckpoints([w.url], cert, halted.checkpoints, leaves, { timeoutMs: 500, attempts: 1 });
+          if (out[0]!.errors.length) return;
+        }
+      })();
+      // ...and kill it somewhere in the middle.
+      await new Promise((r) => setTimeout(r, 15 + round * 23));
+      await kill9(w);
+      await burst;
+      w = await serve(home, 'wk', w.dir);
+      const got = await fetch(`${w.url}/${originHash}/checkpoint`);
+      if (got.status === 404) continue; // killed before its first cosignature was stored
+      expect(got.status).toBe(200);
+      const note = await got.text();
+      const cut = note.lastIndexOf('\u2014 awre.test/wk ');
+      expect(cut).toBeGreaterThan(0);
+      expect(texts.has(note.slice(0, cut)), `round ${round}: the stored note is a checkpoint the node made`).toBe(true);
+      expect(readdirSync(join(w.dir, 'logs')).every((f) => !f.endsWith('.tmp'))).toBe(true);
+    }
+    // And it goes on: the final checkpoint, from whatever size it holds.
+    const last = await witnessCheckpoints([w.url], cert, halted.checkpoints, leaves);
+    expect(last[0]!.cosignatures.has(halted.checkpoints[halted.checkpoints.length - 1]!.size)).toBe(true);
+  });
+});
+
 describe('the formats', () => {
   it('torchwood\'s ML-DSA-44 cosignature vector verifies with our cosigned_message and vkey parser (empty context)', () => {
     const vkey = readFileSync(join(ROOT, 'tests', 'vectors', 'c2sp', 'torchwood-mldsa-log.vkey'), 'utf8').trim();
