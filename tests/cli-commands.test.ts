@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runRun, shellWord } from '../host/cli/run.js';
 import { runInspect } from '../host/cli/inspect.js';
@@ -198,8 +199,10 @@ describe('awre init, run --node, verify --node (issue 14)', () => {
     const dir = temp();
     const i = awre(dir, 'init', '--node', 'n', '--name', 'awre.test/cli-node', '--json');
     expect(i.status, i.stderr).toBe(0);
-    const init = JSON.parse(i.stdout) as { fingerprint: string; identity: string };
+    const init = JSON.parse(i.stdout) as { fingerprint: string; identity: string; publicKey: string };
     expect(init.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(createHash('sha256').update(Buffer.from(init.publicKey, 'base64')).digest('hex')).toBe(init.fingerprint);
+    expect(JSON.parse(readFileSync(join(dir, 'n', 'identity.pub.json'), 'utf8')).publicKey).toBe(init.publicKey);
     const again = awre(dir, 'init', '--node', 'n');
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/never replaced/);

@@ -9,7 +9,7 @@ import { AwreError } from '../errors.js';
 import { initNode, nodePaths } from '../../recorder/node.js';
 import { CliFailure, EXIT } from './io.js';
 
-export interface InitResult { dir: string; name: string; fingerprint: string; identity: string; module: string }
+export interface InitResult { dir: string; name: string; fingerprint: string; identity: string; module: string; publicKey: string }
 
 export function runInit(o: { node: string; name: string }): InitResult {
   if (!/^[^\s+]+$/.test(o.name) || o.name.length > 255) throw new CliFailure(EXIT.usage, '--name: a key name has no spaces or "+" and at most 255 characters (C2SP signed-note)');
@@ -23,7 +23,7 @@ export function runInit(o: { node: string; name: string }): InitResult {
   if (st !== 0) throw new CliFailure(EXIT.failed, `init: drbg_instantiate returned ${st}`);
   try {
     const id = initNode(e, o.node, o.name, measurement);
-    return { dir: o.node, name: id.name, fingerprint: id.fingerprint, identity: nodePaths(o.node).pub, module: measurement };
+    return { dir: o.node, name: id.name, fingerprint: id.fingerprint, identity: nodePaths(o.node).pub, module: measurement, publicKey: Buffer.from(id.publicKey).toString('base64') };
   } catch (err) {
     if (err instanceof AwreError && err.code === 'NODE_EXISTS') throw new CliFailure(EXIT.usage, `init: ${err.message}`);
     if ((err as NodeJS.ErrnoException).code !== undefined && !(err instanceof AwreError)) throw new CliFailure(EXIT.io, `init: cannot write ${o.node}: ${(err as NodeJS.ErrnoException).code}`);
@@ -38,6 +38,7 @@ export function renderInit(r: InitResult): string {
     `node identity ${r.name} in ${r.dir}`,
     `  fingerprint  ${r.fingerprint}  (SHA-256 of the ML-DSA-65 public key)`,
     `  public key   ${r.identity}  (give this file to the auditor to enroll)`,
+    `               ${r.publicKey.slice(0, 64)}… (ML-DSA-65, ${Buffer.from(r.publicKey, 'base64').length} bytes; whole in the file and in --json)`,
     `  sealed to    module ${r.module} and this machine's platform secret`,
     'runs: awre run --node <dir>; the auditor checks them with: awre verify <log> --node <identity.pub.json>',
   ].join('\n');
