@@ -22,11 +22,14 @@ export function keyId(name: string, publicKey: Uint8Array): Uint8Array {
 
 /**
  * The checkpoint body: origin, tree size, base64 root, each on its own line,
- * then one extension line `awre-t <ms>`: the time of the checkpoint tuple
- * itself, which no later root covers (so the signature does).
+ * then the extension line `awre-t <ms>`: the time of the checkpoint tuple
+ * itself, which no later root covers (so the signature does). The final
+ * checkpoint (after the halt tuple) has a second one, `awre-final`: a
+ * witness that cosigned it refuses to extend the log, and refuses a later
+ * run of the node that does not follow it (docs/witness.md).
  */
-export function checkpointBody(origin: string, size: number, root: Uint8Array, t: number): string {
-  return `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\nawre-t ${t}\n`;
+export function checkpointBody(origin: string, size: number, root: Uint8Array, t: number, final = false): string {
+  return `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\nawre-t ${t}\n${final ? 'awre-final\n' : ''}`;
 }
 
 /** Sign a note text (ending in a newline) with one signature line. */
@@ -67,7 +70,7 @@ export function verifyNote(note: ParsedNote, name: string, publicKey: Uint8Array
 }
 
 /** Parse a checkpoint body; undefined when malformed. */
-export function parseCheckpoint(text: string): { origin: string; size: number; root: Uint8Array; t?: number } | undefined {
+export function parseCheckpoint(text: string): { origin: string; size: number; root: Uint8Array; final: boolean; t?: number } | undefined {
   const lines = text.split('\n');
   if (lines.length < 4 || lines[lines.length - 1] !== '') return undefined;
   const [origin, size, root] = lines as [string, string, string];
@@ -77,5 +80,6 @@ export function parseCheckpoint(text: string): { origin: string; size: number; r
   const r = Buffer.from(root, 'base64');
   if (r.length !== 32 || r.toString('base64') !== root) return undefined;
   const t = lines.slice(3, -1).map((l) => /^awre-t (0|[1-9][0-9]*)$/.exec(l)?.[1]).find((x) => x !== undefined);
-  return { origin, size: Number(size), root: new Uint8Array(r), ...(t === undefined ? {} : { t: Number(t) }) };
+  const final = lines.slice(3, -1).includes('awre-final');
+  return { origin, size: Number(size), root: new Uint8Array(r), final, ...(t === undefined ? {} : { t: Number(t) }) };
 }

@@ -157,19 +157,19 @@ export class TupleBuilder {
         return;
       case 'halt':
         this.append(ev.t, { kind: 'halt', halt: { tuples: this.size + 1 } });
-        this.checkpoint(this.lastT);
+        this.checkpoint(this.lastT, true);
         this.halted = true;
         this.escrow?.close();
         return;
     }
   }
 
-  private checkpoint(at: number): void {
+  private checkpoint(at: number, final = false): void {
     if (!this.signer) throw new AwreError('RECORDER_STATE', 'checkpoint before the attestation key exists');
     const size = this.size;
     const root = this.tree.root();
     const t = Math.max(this.lastT, at);
-    const note = signNote(checkpointBody(this.options.origin, size, root, t), this.signer);
+    const note = signNote(checkpointBody(this.options.origin, size, root, t, final), this.signer);
     this.sinceCheckpoint = 0; // the checkpoint tuple itself does not count
     this.append(t, { kind: 'checkpoint', checkpoint: { size, root: Buffer.from(root).toString('hex'), note } });
     this.checkpoints.push({ size, note });

@@ -167,8 +167,10 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     if (c.root !== hex(computed)) add('checkpoint-root', i, 'the checkpoint root is not the Merkle root of the tuples before it', { got: c.root, expected: hex(computed) });
     const note = typeof c.note === 'string' ? parseNote(c.note) : undefined;
     const body = note ? parseCheckpoint(note.text) : undefined;
-    if (!note || !body || origin === undefined || note.text !== checkpointBody(origin, i, computed, t.t)) {
-      add('checkpoint-note', i, 'the signed note is not the checkpoint of this tuple (origin, size, root, time)', { got: note?.text, expected: origin === undefined ? undefined : checkpointBody(origin, i, computed, t.t) });
+    // Only the checkpoint right after the halt tuple is final (awre-final), and it must say so.
+    const final = tuples[i - 1]?.kind === 'halt';
+    if (!note || !body || origin === undefined || note.text !== checkpointBody(origin, i, computed, t.t, final)) {
+      add('checkpoint-note', i, 'the signed note is not the checkpoint of this tuple (origin, size, root, time, final or not)', { got: note?.text, expected: origin === undefined ? undefined : checkpointBody(origin, i, computed, t.t, final) });
     }
     if (!note || origin === undefined || !verifyNote(note, origin, attKey, opts.verify)) {
       add('checkpoint-signature', i, 'no valid signature by the attestation key', { expected: origin });

@@ -93,7 +93,8 @@ function docCheck(ls: string[], publicKey: Uint8Array, origin: string, every: nu
     const root = docRoot(leaves.slice(0, i));
     expect(t.checkpoint!.size).toBe(i);
     expect(t.checkpoint!.root, `root @${i}`).toBe(hexOf(root));
-    const text = `${origin}\n${i}\n${Buffer.from(root).toString('base64')}\nawre-t ${t.t}\n`;
+    // The final checkpoint (after the halt tuple) carries the extension line awre-final.
+    const text = `${origin}\n${i}\n${Buffer.from(root).toString('base64')}\nawre-t ${t.t}\n${tuples[i - 1]?.kind === 'halt' ? 'awre-final\n' : ''}`;
     const m = /^([\s\S]*\n)\n\u2014 (\S+) ([A-Za-z0-9+/]+=*)\n$/.exec(t.checkpoint!.note)!;
     expect(m, `note @${i}`).not.toBeNull();
     expect([m[1], m[2]]).toEqual([text, origin]);

@@ -11,7 +11,7 @@
 // - the cosignature format against torchwood's ML-DSA-44 vector, and the
 //   tlog-policy grammar.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ import { tupleLeaf } from '../recorder/tuple.js';
 import { createHash } from 'node:crypto';
 import { Enclave, moduleDigest, qrng, readModule } from '../host/index.js';
 import { certificateMessage, type RunCertificate } from '../recorder/certificate.js';
-import { OpenNode } from '../recorder/node.js';
+import { nodePaths, OpenNode } from '../recorder/node.js';
 import { checkpointBody, signNote } from '../recorder/note.js';
 import { RecordedSession } from '../recorder/session.js';
 import type { Tuple } from '../recorder/tuple.js';
@@ -215,7 +215,7 @@ describe('a node that forks or rolls back its log', () => {
     const rolledCert: RunCertificate = { ...(cert.cert as RunCertificate), origin: 'awre.test/run/fork-again' };
     const rolled = await fetch(`${ws[1]!.url}/awre/enroll-run`, { method: 'POST', body: JSON.stringify({ cert: rolledCert, sig: Buffer.from(node.sign(certificateMessage(rolledCert))).toString('base64') }) });
     expect(rolled.status).toBe(409);
-    expect(await rolled.text()).toBe(`${cert.cert.run}\n`);
+    expect(await rolled.text()).toMatch(new RegExp(`^run ${cert.cert.run} of this node is not after run ${cert.cert.run}, the latest this witness saw`));
     node.close();
     // kill -9 and restart on the same directory: the state is there.
     const originHash = createHash('sha256').update('awre.test/run/fork').digest('hex');
@@ -228,6 +228,51 @@ describe('a node that forks or rolls back its log', () => {
     expect(await after.text()).toBe(before);
     expect(await post(again, addCheckpointBody(0, [], first.note))).toMatchObject({ status: 409, text: `${last.size}\n` });
     expect((await post(again, addCheckpointBody(last.size, [], fork))).status).toBe(422);
+  });
+});
+
+describe('a node that hides a finished run behind a restored sealed state', () => {
+  it('the witness saw run n finish (its awre-final checkpoint): a next run whose certificate does not follow run n is refused, and nothing extends a final checkpoint', async () => {
+    const w = await serve(home, 'wh');
+    const nodeDir = join(home, 'node');
+    const one = async (label: string, during?: () => void) => {
+      const feed = qrng.openFeed('os');
+      const log = join(home, `run-${label}.log`);
+      let feeds: WitnessFeed[] = [];
+      const early: Checkpoint[] = [];
+      const s = await RecordedSession.start({ record: { log, sync: 'group' }, provider: feed, feed, origin: `awre.test/run/${label}`, checkpointEvery: 50, node: nodeDir,
+        onCheckpoints: (cps) => { if (feeds.length) for (const f of feeds) f.push(cps); else early.push(...cps); } });
+      const leaves = new LogLeaves(log);
+      feeds = [new WitnessFeed(w.url, { cert: s.certificate, sig: s.certificateSig! }, (n) => leaves.upTo(n))];
+      feeds[0]!.push(early);
+      during?.();
+      const h = await s.handshake(1_800_000_000_000);
+      s.close(h);
+      const halted = await s.halt();
+      await feed.close();
+      return { s, halted, outcome: await feeds[0]!.finish() };
+    };
+    const sealed = nodePaths(nodeDir).sealed;
+    const copy = join(home, 'sealed-during-run.json');
+    const r1 = await one('hide-1');
+    expect(r1.outcome.errors).toEqual([]);
+    // During the next run the node copies its sealed state ({runs: n, last: run before}); the run finishes, witnessed.
+    const r2 = await one('hide-2', () => copyFileSync(sealed, copy));
+    expect(r2.outcome.errors).toEqual([]);
+    expect(r2.halted.checkpoint).toContain('\nawre-final\n');
+    // It restores the copy: its next run takes the next number but names the run before as the last finished one.
+    copyFileSync(copy, sealed);
+    const r3 = await one('hide-3');
+    expect(r3.s.certificate!.run).toBe(r2.s.certificate!.run + 1);
+    expect(r3.s.certificate!.prev?.run).toBe(r1.s.certificate!.run);
+    expect(r3.outcome.errors[0]).toMatch(/enroll-run: 409 run \d+ does not follow run \d+, which this witness saw finish/);
+    expect(r3.outcome.cosignatures.size).toBe(0);
+    // Nothing extends a final checkpoint, whatever the node signs.
+    const last = r2.halted.checkpoints[r2.halted.checkpoints.length - 1]!;
+    const more = signNote(checkpointBody('awre.test/run/hide-2', last.size + 3, new Uint8Array(32).fill(2), Date.now()), r2.s.signer);
+    const r = await fetch(`${w.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(last.size, [], more) });
+    expect(r.status).toBe(422);
+    expect(await r.text()).toMatch(/final checkpoint/);
   });
 });
 

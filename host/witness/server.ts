@@ -20,7 +20,8 @@ import { CertificateSchema, certificateMessage, type RunCertificate } from '../.
 import { cosignatureLine, cosignedMessage, keyIdOf, COSIG_TYPE } from '../../recorder/cosign.js';
 import { verifyConsistency } from '../../recorder/merkle.js';
 import { fingerprint, type NodeIdentity } from '../../recorder/node.js';
-import { parseCheckpoint, parseNote, verifyNote } from '../../recorder/note.js';
+import { createHash } from 'node:crypto';
+import { keyId, parseCheckpoint, parseNote, verifyNote } from '../../recorder/note.js';
 import { ml_dsa44 } from '../mldsa.js';
 import { WitnessStore } from './store.js';
 
@@ -89,8 +90,13 @@ export class Witness {
       if (known.key === cert.attestationKey && known.node === cert.node && known.run === cert.run) return 'enrolled already\n';
       throw new HttpError(409, `origin ${cert.origin} is enrolled already, with another key or run`);
     }
-    const latest = this.store.latestRun(cert.node);
-    if (cert.run <= latest) throw new HttpError(409, `run ${cert.run} of this node is not after run ${latest}, the latest this witness saw (a replayed or rolled-back node)`, `${latest}\n`);
+    const n = this.store.node(cert.node);
+    if (cert.run <= n.run) throw new HttpError(409, `run ${cert.run} of this node is not after run ${n.run}, the latest this witness saw (a replayed or rolled-back node)`);
+    // The run must follow the last run this witness saw finish: a node cannot hide a finished run from the next one's history.
+    const f = n.finished;
+    if (f && (!cert.prev || cert.prev.run < f.run || (cert.prev.run === f.run && cert.prev.note !== f.note))) {
+      throw new HttpError(409, `run ${cert.run} does not follow run ${f.run}, which this witness saw finish`);
+    }
     this.store.enroll(cert.origin, cert.attestationKey, cert.node, cert.run);
     return 'enrolled\n';
   }
@@ -117,7 +123,9 @@ export class Witness {
     const log = this.store.log(cp.origin);
     if (!log) throw new HttpError(404, `unknown log ${cp.origin}`);
     if (!verifyNote(note, cp.origin, new Uint8Array(Buffer.from(log.key, 'base64')), verifyAttestation)) throw new HttpError(403, 'no valid signature by the log\'s key');
-    const size = BigInt(cp.size);
+    // Sizes as C2SP has them (u64), and within what this witness proves consistency for (2^53).
+    const size = BigInt(note.text.split('\n')[1]!);
+    if (size > (1n << 53n)) throw new HttpError(400, 'a tree size above 2^53 is beyond this witness');
     if (old > size) throw new HttpError(400, `old ${old} is beyond the checkpoint's size ${size}`);
     // From here to the store's write nothing awaits: the check and the update are one step.
     const stored = BigInt(log.size);
@@ -126,13 +134,19 @@ export class Witness {
     if (size === 0n && root !== log.root) throw new HttpError(422, 'a size-0 checkpoint must have the empty tree\'s root');
     if (old === 0n && proof.length > 0) throw new HttpError(422, 'the empty tree needs no consistency proof');
     if (old === size && root !== log.root) throw new HttpError(422, 'the same size with another root: a fork');
+    if (log.final && size > old) throw new HttpError(422, 'the log ended with a final checkpoint: nothing extends it');
     if (old > 0n && old < size && !verifyConsistency(Number(old), Number(size), proof, new Uint8Array(Buffer.from(log.root, 'base64')), cp.root)) {
       throw new HttpError(422, `the proof does not show size ${size} extends the cosigned size ${old}`);
     }
     const ts = this.clock();
     const sig = ml_dsa44.sign(cosignedMessage(this.options.key.name, ts, cp.origin, size, cp.root), this.options.key.secretKey);
     const line = cosignatureLine(this.options.key.name, this.keyId, ts, sig);
-    this.store.advance(cp.origin, size, root, `${noteText}${line}`);
+    // Keep (and serve) only what was verified: the text, the log's own signature lines, this cosignature.
+    const logId = keyId(cp.origin, new Uint8Array(Buffer.from(log.key, 'base64')));
+    const logLines = note.signatures.filter((x) => x.name === cp.origin && Buffer.from(x.keyId).equals(Buffer.from(logId)))
+      .map((x) => `\u2014 ${x.name} ${Buffer.concat([x.keyId, x.sig]).toString('base64')}\n`).join('');
+    const signed = `${note.text}\n${logLines}`;
+    this.store.advance(cp.origin, size, root, `${signed}${line}`, cp.final ? { note: createHash('sha256').update(signed).digest('hex') } : undefined);
     return line;
   }
 

@@ -21,7 +21,12 @@ export interface LogState {
   size: string;
   root: string;
   note: string | null;
+  /** The log's final checkpoint (awre-final) was cosigned: it ends, nothing extends it. */
+  final?: boolean;
 }
+
+/** Per node: the latest run enrolled, and the last run whose final checkpoint was cosigned (SHA-256 of its note as the node signed it). */
+export interface NodeState { node: string; run: number; finished: { run: number; note: string } | null }
 
 const EMPTY_ROOT = createHash('sha256').digest('base64');
 const hashOf = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -37,7 +42,7 @@ function writeAtomic(path: string, text: string): void {
 
 export class WitnessStore {
   private readonly logs = new Map<string, LogState>();
-  private readonly nodes = new Map<string, number>();
+  private readonly nodes = new Map<string, NodeState>();
 
   constructor(readonly dir: string) {
     for (const sub of ['logs', 'nodes']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
@@ -48,8 +53,13 @@ export class WitnessStore {
     }
     for (const f of readdirSync(join(dir, 'nodes'))) {
       if (f.endsWith('.tmp')) { rmSync(join(dir, 'nodes', f)); continue; }
-      const n = JSON.parse(readFileSync(join(dir, 'nodes', f), 'utf8')) as { node: string; run: number };
-      this.nodes.set(n.node, n.run);
+      const n = JSON.parse(readFileSync(join(dir, 'nodes', f), 'utf8')) as NodeState;
+      this.nodes.set(n.node, { node: n.node, run: n.run, finished: n.finished ?? null });
+    }
+    // A kill between a log's file and its node's file: the logs hold the truth about enrolled runs.
+    for (const s of this.logs.values()) {
+      const n = this.node(s.node);
+      if (s.run > n.run) this.nodes.set(s.node, { ...n, run: s.run });
     }
   }
 
@@ -57,22 +67,30 @@ export class WitnessStore {
     return this.logs.get(origin);
   }
 
-  latestRun(node: string): number {
-    return this.nodes.get(node) ?? 0;
+  node(node: string): NodeState {
+    return this.nodes.get(node) ?? { node, run: 0, finished: null };
+  }
+
+  private saveNode(n: NodeState): void {
+    writeAtomic(join(this.dir, 'nodes', `${n.node}.json`), `${JSON.stringify(n)}\n`);
+    this.nodes.set(n.node, n);
   }
 
   /** Enroll a run's log (size 0) and move the node's latest run to it. */
   enroll(origin: string, key: string, node: string, run: number): void {
+    // The node's run first: a kill after it leaves a run number used up, never one that can be used twice.
+    this.saveNode({ ...this.node(node), run });
     const s: LogState = { origin, key, node, run, size: '0', root: EMPTY_ROOT, note: null };
     writeAtomic(join(this.dir, 'logs', `${hashOf(origin)}.json`), `${JSON.stringify(s)}\n`);
     this.logs.set(origin, s);
-    writeAtomic(join(this.dir, 'nodes', `${node}.json`), `${JSON.stringify({ node, run })}\n`);
-    this.nodes.set(node, run);
   }
 
   /** Record a newly cosigned checkpoint (the caller checked that `old` was the stored size, just now). */
-  advance(origin: string, size: bigint, root: string, note: string): void {
-    const s = { ...this.logs.get(origin)!, size: size.toString(), root, note };
+  advance(origin: string, size: bigint, root: string, note: string, final?: { note: string }): void {
+    const log = this.logs.get(origin)!;
+    // A final checkpoint: the node's history now has this run finished (before the log's file, as above).
+    if (final) this.saveNode({ ...this.node(log.node), finished: { run: log.run, note: final.note } });
+    const s = { ...log, size: size.toString(), root, note, ...(final ? { final: true } : {}) };
     writeAtomic(join(this.dir, 'logs', `${hashOf(origin)}.json`), `${JSON.stringify(s)}\n`);
     this.logs.set(origin, s);
   }
