@@ -11,7 +11,7 @@
 // - the cosignature format against torchwood's ML-DSA-44 vector, and the
 //   tlog-policy grammar.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,18 @@ describe('three witnesses, a 2-of-3 quorum', () => {
     const f = (JSON.parse(c.stdout) as { findings: { event: string; message: string }[] }).findings;
     expect(f.map((x) => x.event)).toEqual(['quorum-not-met']);
     expect(f[0]!.message).toMatch(/cosigned by w1; missing w2, w3/);
+    // The three runs as one history, with the witness policy: the last is not witnessed by the quorum, so neither is the history.
+    const hist = join(home, 'history');
+    for (const r of ['run-a', 'run-b', 'run-c']) cpSync(join(home, r), join(hist, r), { recursive: true });
+    const d = awre(home, 'verify', 'history', '--node', 'node/identity.pub.json', '--witnesses', pol);
+    expect(d.status, d.stdout).toBe(1);
+    expect(d.stdout).toMatch(/FAIL quorum-not-met/);
+    expect(d.stdout).toMatch(/witnessed: NOT every run/);
+    expect(awre(home, 'verify', 'history', '--node', 'node/identity.pub.json', '--witnesses', policy(ws, '1')).status).toBe(0);
+    expect(awre(home, 'verify', 'history', '--node', 'node/identity.pub.json').status).toBe(0);
+    const e = awre(home, 'verify', 'history', '--node', 'node/identity.pub.json', '--cosigned', 'run-a/checkpoint.txt');
+    expect(e.status).toBe(2);
+    expect(e.stderr).toMatch(/takes --node, --policy, --witnesses and --json only \(not --cosigned\)/);
   });
 });
 

@@ -4,19 +4,21 @@
 // deleted, replayed, replaced or rolled-back run is a finding.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { verifyAttestation, verifyIdentity } from '../../recorder/attest.js';
 import { chainRuns, type RunSummary } from '../../recorder/chain.js';
 import type { NodeIdentity } from '../../recorder/node.js';
 import type { Policy } from '../../recorder/policy.js';
 import type { Tuple } from '../../recorder/tuple.js';
 import { verifyLog, type Finding } from '../../recorder/verify.js';
+import type { TlogPolicy } from '../../recorder/tlog-policy.js';
+import { ml_dsa44 } from '../mldsa.js';
 import { CliFailure, EXIT, readText } from './io.js';
 
 export interface NodeVerifyResult {
   dir: string;
   node: string;
-  runs: { path: string; run: number | null; ok: boolean; tuples: number; findings: Finding[] }[];
+  runs: { path: string; run: number | null; ok: boolean; tuples: number; witnessed: boolean | null; findings: Finding[] }[];
   /** Findings about the runs as one history. */
   findings: Finding[];
   ok: boolean;
@@ -29,18 +31,26 @@ export function runLogs(dir: string): string[] {
   return logs;
 }
 
-export function verifyNodeDir(dir: string, node: NodeIdentity, fingerprint: string, policy: Policy | undefined): NodeVerifyResult {
+export function verifyNodeDir(dir: string, node: NodeIdentity, fingerprint: string, policy: Policy | undefined, witnessPolicy?: TlogPolicy): NodeVerifyResult {
   const runs: NodeVerifyResult['runs'] = [];
   const summaries: RunSummary[] = [];
   for (const path of runLogs(dir)) {
     const text = readText(path, 'log');
-    const r = verifyLog(text, { node, verify: verifyAttestation, verifyIdentity, ...(policy ? { policy } : {}) });
-    runs.push({ path, run: r.run?.run ?? null, ok: r.ok, tuples: r.tuples, findings: r.findings });
+    // With a witness policy, each run's final checkpoint as its witnesses cosigned it (checkpoint.txt beside its log).
+    const cosignedPath = join(dirname(path), 'checkpoint.txt');
+    const witnessed = witnessPolicy ? {
+      witnessPolicy, verifyCosignature: (sig: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa44.verify(sig, m, k),
+      ...(existsSync(cosignedPath) ? { cosigned: readText(cosignedPath, 'cosigned checkpoint') } : {}),
+    } : {};
+    const r = verifyLog(text, { node, verify: verifyAttestation, verifyIdentity, ...(policy ? { policy } : {}), ...witnessed });
+    runs.push({ path, run: r.run?.run ?? null, ok: r.ok, tuples: r.tuples, witnessed: r.guarantees.witnessed?.quorum ?? null, findings: r.findings });
     // Only runs the identity certifies take part in the history; the rest are failures of their own.
     if (!r.run || r.guarantees.certified !== true) continue;
-    const lines = text.trimEnd().split('\n');
-    const first = JSON.parse(lines[0]!) as Tuple, last = JSON.parse(lines[lines.length - 1]!) as Tuple;
-    const finished = lines.some((l) => l.includes('"kind":"halt"')) && last.kind === 'checkpoint';
+    // Lines as verify read them: a torn or malformed line is a finding of that run, never a crash here.
+    const tuples = text.trimEnd().split('\n').map((l) => { try { return JSON.parse(l) as Tuple; } catch { return undefined; } });
+    const first = tuples[0], last = tuples[tuples.length - 1];
+    if (!first || !last) continue;
+    const finished = tuples.some((t) => t?.kind === 'halt') && last.kind === 'checkpoint';
     summaries.push({
       path, run: r.run.run, prev: r.run.prev, bootT: first.t, lastT: last.t,
       finalNote: finished ? createHash('sha256').update(last.checkpoint!.note).digest('hex') : null,
@@ -62,6 +72,7 @@ export function renderNodeVerify(r: NodeVerifyResult): string {
       `${'expected' in f ? `\n     expected: ${JSON.stringify(f.expected)}` : ''}${'got' in f ? `\n     got:      ${JSON.stringify(f.got)}` : ''}`);
   }
   out.push('guarantees:', `  identity-certified: ${r.runs.every((x) => x.ok) ? 'every run' : 'NOT every run'}`,
+    `  witnessed: ${r.runs.some((x) => x.witnessed === null) ? 'not asked (--witnesses)' : r.runs.every((x) => x.witnessed) ? 'every run, by the quorum' : 'NOT every run'}`,
     `  one unbroken history: ${r.findings.some((f) => f.severity === 'error') ? 'NO' : 'yes (a run withheld after the last one shown cannot be seen without witnesses)'}`);
   out.push(r.ok ? 'OK: every check holds' : `FAILED: ${r.runs.filter((x) => !x.ok).length} run(s) and ${r.findings.filter((f) => f.severity === 'error').length} history finding(s)`);
   return out.join('\n');

@@ -136,10 +136,13 @@ export function registerVerify(program: Command, done: (code: number) => void): 
       if (isDirectory(log)) {
         // A directory of a node's runs: each against the identity, then the runs as one history.
         if (o.node === undefined) throw new CliFailure(EXIT.usage, `${log} is a directory: verifying a node's runs as one history needs --node`);
-        if (o.key !== undefined || o.escrow !== undefined || o.challenge !== undefined || o.since !== undefined) throw new CliFailure(EXIT.usage, 'a directory of runs takes --node and --policy only');
+        // Allowed options, listed: anything else would be silently ignored for a directory.
+        const extra = Object.keys(o).filter((k) => !['node', 'policy', 'witnesses', 'json'].includes(k));
+        if (extra.length) throw new CliFailure(EXIT.usage, `a directory of runs takes --node, --policy, --witnesses and --json only (not --${extra[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`);
         const node = parseWith(() => parseNodeIdentity(readText(o.node!, 'node identity')), '--node');
         const policy = o.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(o.policy!, 'policy')), '--policy');
-        const r = verifyNodeDir(log, node, fingerprint(node.publicKey), policy);
+        const witnesses = o.witnesses === undefined ? undefined : parseWith(() => parseTlogPolicy(readText(o.witnesses!, 'witness policy')), '--witnesses');
+        const r = verifyNodeDir(log, node, fingerprint(node.publicKey), policy, witnesses);
         console.log(o.json ? JSON.stringify(r, null, 2) : renderNodeVerify(r));
         done(r.ok ? EXIT.ok : EXIT.failed);
         return;
