@@ -16,6 +16,7 @@ import { concatBytes, leBytes } from '../host/bytes.js';
 import { Enclave } from '../host/enclave/enclave.js';
 import { moduleDigest, readModule } from '../host/enclave/module.js';
 import type { QrngFeed } from '../host/qrng/feed.js';
+import { OS_MIX_BYTES, condition } from '../host/qrng/condition.js';
 import { DrbgSeeder, type SeedEvent, type SeedProvider } from '../host/qrng/seeder.js';
 import { TenantPair, type Handshake, type TenantRole } from '../host/tenants.js';
 import { awreVersion } from '../host/version.js';
@@ -55,6 +56,27 @@ export interface SessionOptions {
   onCheckpoints?: (checkpoints: Checkpoint[]) => void;
 }
 
+/**
+ * The attestation tenant's seeds are always mixed with OS entropy, whatever
+ * the feed does: a reproducible source (sim:) must never make a reproducible
+ * attestation key, or anyone who guesses the sim seed could sign as the run
+ * (review finding). seed' = condition(seed, 48 OS bytes) (docs/qrng.md's
+ * conditioning), osMixed true.
+ */
+function osMixed(p: SeedProvider): SeedProvider {
+  return {
+    seedFor: async (req) => {
+      const m = await p.seedFor(req);
+      if (m.osMixed) return m;
+      const os = globalThis.crypto.getRandomValues(new Uint8Array(OS_MIX_BYTES));
+      const seed = condition(m.seed, os);
+      m.seed.fill(0);
+      os.fill(0);
+      return { ...m, seed, osMixed: true };
+    },
+  };
+}
+
 /** What a replay takes from the log for the attestation tenant (see the head of this file). */
 export interface LoggedAttestation {
   /** The attestation tenant's seed tuple, as an event (kind, tenant and its qrng members). */
@@ -90,7 +112,7 @@ export class RecordedSession {
       escrow: (r) => { const { kind: _, ...rest } = r; this.recorder.escrowSeed(rest); },
       onEvent: (e) => this.recorder.seed(e),
     });
-    this.attestSeeder = new DrbgSeeder(options.provider, {
+    this.attestSeeder = new DrbgSeeder(osMixed(options.provider), {
       ...(options.reseedAfter === undefined ? {} : { reseedAfter: options.reseedAfter }),
       onEvent: (e) => this.recorder.seed(e),
     });

@@ -149,6 +149,11 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   const attKey = opts.key ?? cert.key ?? new Uint8Array(0);
   if (opts.key === undefined && cert.key === undefined) add('no-key', null, 'no attestation key: give the key file, or the node identity whose certificate names it');
   if (opts.key !== undefined && cert.key !== undefined && Buffer.compare(opts.key, cert.key) !== 0) add('key-mismatch', certAt, 'the attestation key given is not the one the run certificate names');
+  // The attestation key's seed must have had OS entropy mixed in: from a reproducible source alone, anyone could rebuild it.
+  const attestSeedAt = tuples.findIndex((t) => t?.kind === 'seed' && t.tenant === 'attest');
+  if (attestSeedAt >= 0 && (tuples[attestSeedAt]!.qrng as { osMixed?: unknown }).osMixed !== true) {
+    add('attest-seed-unmixed', attestSeedAt, 'the attestation key came from a seed without OS entropy (a reproducible source alone): anyone who knows the source can sign as this run', { severity: node ? 'error' : 'warning' });
+  }
 
   // ---- 2. checkpoints ------------------------------------------------------------------
   // Roots come from one incremental tree over the leaves, so successive

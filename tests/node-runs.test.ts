@@ -98,6 +98,31 @@ describe('certified runs', () => {
     expect(events(o.text, base(n.id))).toEqual(expect.arrayContaining(['node-mismatch']));
   });
 
+  it('a reproducible source (sim:) never makes a reproducible attestation key: the attestation seed is always mixed with OS entropy (review finding)', async () => {
+    const n = makeNode('sim');
+    const keys: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const dir = mkdtempSync(join(tmpdir(), 'awre-sim-'));
+      const feed = qrng.openFeed('sim:00ff');
+      const s = await RecordedSession.start({ record: { log: join(dir, 'abw34.log'), sync: 'group' }, provider: feed, feed, origin: `awre.test/run/sim-${i}`, node: n.dir });
+      await s.halt();
+      await feed.close();
+      const text = readFileSync(join(dir, 'abw34.log'), 'utf8');
+      const seed = lines(text).map((l) => JSON.parse(l) as Tuple).find((t) => t.kind === 'seed' && t.tenant === 'attest')!;
+      expect(seed.qrng).toMatchObject({ osMixed: true });
+      const tenantSeed = lines(text).map((l) => JSON.parse(l) as Tuple).find((t) => t.kind === 'seed' && t.tenant === 'initiator')!;
+      expect(tenantSeed.qrng).toMatchObject({ osMixed: false }); // the tenants stay reproducible (a replay needs them)
+      keys.push(Buffer.from(s.signer.publicKey).toString('hex'));
+      expect(events(text, base(n.id))).toEqual([]);
+      // A log whose attestation seed says it was not mixed: an error for a certified run.
+      const at = lines(text).findIndex((l) => l.includes('"kind":"seed"') && l.includes('"tenant":"attest"'));
+      const t = JSON.parse(lines(text)[at]!) as Tuple;
+      const edited = join2([...lines(text).slice(0, at), canonicalize({ ...t, qrng: { ...t.qrng, osMixed: false } })!, ...lines(text).slice(at + 1)]);
+      expect(events(edited, base(n.id))).toContain('attest-seed-unmixed');
+    }
+    expect(keys[0]).not.toBe(keys[1]);
+  });
+
   it('a policy that lists the enrolled nodes stands in for --node; a run of a node it does not list is policy-node', async () => {
     const n = makeNode('policy');
     const r = await run(n.dir, { label: 'policy' });
