@@ -36,7 +36,8 @@ export type AwreErrorCode =
   | 'NODE_EXISTS' // awre init over a directory that already holds a node: an identity is never replaced
   | 'NODE_MISSING' // no node identity where one was asked for (awre init makes one)
   | 'NODE_SEALED_INVALID' // the sealed identity does not open: edited, truncated, another platform secret or module
-  | 'NODE_STATE'; // the node's run state cannot be sealed or advanced
+  | 'NODE_STATE' // the node's run state cannot be sealed or advanced
+  | 'NODE_BUSY'; // the node is open in another live process (one run of a node at a time)
 
 export class AwreError extends Error {
   readonly code: AwreErrorCode;

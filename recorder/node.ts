@@ -14,7 +14,7 @@
 // state cannot be edited without the file failing to open. A missing,
 // unreadable, edited or foreign file is a typed error, never a new identity.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
@@ -146,6 +146,32 @@ function publicOf(e: Enclave, handle: number): Uint8Array {
   return pk;
 }
 
+/** node.lock holds the pid of the process that has the node open; a lock whose process is gone is taken over. */
+function lockNode(dir: string): void {
+  const path = join(dir, 'node.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      try { writeSync(fd, `${process.pid}\n`); } finally { closeSync(fd); }
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new AwreError('NODE_STATE', `${path}: cannot lock the node (${(e as NodeJS.ErrnoException).code})`);
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new AwreError('NODE_BUSY', `${dir}: the node is open in process ${pid} (one run of a node at a time)`, { got: pid });
+      rmSync(path, { force: true }); // its process is gone: a crashed run
+    }
+  }
+  throw new AwreError('NODE_BUSY', `${dir}: cannot take the node's lock`);
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+function unlockNode(dir: string): void {
+  rmSync(join(dir, 'node.lock'), { force: true });
+}
+
 export function nodePaths(dir: string): { secret: string; sealed: string; pub: string } {
   return { secret: join(dir, NODE_FILES.secret), sealed: join(dir, NODE_FILES.sealed), pub: join(dir, NODE_FILES.pub) };
 }
@@ -167,6 +193,18 @@ export class OpenNode {
   static open(e: Enclave, dir: string, measurement: string): OpenNode {
     const paths = nodePaths(dir);
     if (!existsSync(paths.sealed) && !existsSync(paths.secret)) throw new AwreError('NODE_MISSING', `${dir}: no node here (awre init --node ${dir} makes one)`);
+    // One open at a time: two runs at once would take one run number twice (review finding).
+    lockNode(dir);
+    try {
+      return OpenNode.unsealed(e, dir, measurement);
+    } catch (err) {
+      unlockNode(dir);
+      throw err;
+    }
+  }
+
+  private static unsealed(e: Enclave, dir: string, measurement: string): OpenNode {
+    const paths = nodePaths(dir);
     let secret: Uint8Array, text: string;
     try {
       secret = new Uint8Array(readFileSync(paths.secret));
@@ -227,9 +265,10 @@ export class OpenNode {
     (this as { state: NodeState }).state = state;
   }
 
-  /** Wipe the seal input and free the identity in the vault. */
+  /** Wipe the seal input, free the identity in the vault and release the node's lock. */
   close(): void {
     this.input.fill(0);
     this.e.exports.vault_free(this.handle);
+    unlockNode(this.dir);
   }
 }

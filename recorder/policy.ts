@@ -97,7 +97,9 @@ export function patternProblem(pattern: string): string | undefined {
     const u = s.where.endsWith('/') ? labelUrl(s.where) : undefined;
     return u && u.host !== '' ? undefined : `a URL pattern names a whole origin and a path ending in "/" (e.g. "${s.kind}:https://qrng.anu.edu.au/*")`;
   }
-  return undefined;
+  // Any other located kind: a normalised directory followed by "/*", or a whole URL origin (above); never a bare prefix.
+  if (s.where.endsWith('/') && normalPath(s.where.slice(0, -1) || '/')) return undefined;
+  return `a ${s.kind}: pattern is a URL with its whole origin and a path ending in "/", or an absolute, normalised directory followed by "/*"`;
 }
 
 /** Whether an entropy source label passes one of the policy's patterns (each valid by patternProblem). */

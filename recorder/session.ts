@@ -145,6 +145,7 @@ export class RecordedSession {
       s.recorder.call('responder', 'dsa-keygen', new Uint8Array(0), ids.responder, 0);
       s.heard(await s.recorder.durableCheckpoints()); // acknowledged: the boot is on disk
     } catch (e) {
+      s.node?.close();
       await s.recorder.abort();
       throw e;
     }

@@ -246,7 +246,8 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
     run: cert.run,
     guarantees: {
       certified: node ? !findings.some((f) => f.event.startsWith('node-') || f.event === 'key-mismatch' || f.event === 'checkpoint-signature') : null,
-      fresh: opts.challenge !== undefined ? !findings.some((f) => f.event.startsWith('challenge-')) : null,
+      // Fresh only when the certificate carrying the challenge is one the node signed.
+      fresh: opts.challenge !== undefined ? node !== undefined && !findings.some((f) => f.event.startsWith('challenge-') || f.event.startsWith('node-') || f.event === 'policy-node') : null,
       witnessed,
     },
     findings,
@@ -280,7 +281,9 @@ function checkWitnesses(tuples: (Tuple | undefined)[], origin: string | undefine
   for (const [name, w] of policy.witnesses) {
     const c = checkCosignature(note, { origin: cp.origin, size: BigInt(cp.size), root: cp.root }, w.vkey, opts.verifyCosignature ?? (() => false));
     if (c?.ok) by.push(name);
-    else if (c) add('cosignature-invalid', null, `witness ${name}: a cosignature line with its name and key ID that does not verify`, { got: name });
+    // A line under a policy witness's name and key that does not verify does not count; the quorum decides
+    // (one bad witness, or a bad link to one, cannot veto a checkpoint the others cosigned).
+    else if (c) add('cosignature-invalid', null, `witness ${name}: a cosignature line with its name and key ID that does not verify (not counted)`, { got: name, severity: 'warning' });
   }
   const quorum = quorumMet(policy, new Set(by));
   if (!quorum) {

@@ -86,7 +86,9 @@ export class WitnessFeed {
           const theirs = Number(r.text.trim());
           if (theirs <= c.size) { this.old = theirs; r = await send(this.old); }
         }
-        if (r.status === 200) { this.outcome.cosignatures.set(c.size, r.text); this.old = c.size; }
+        // Keep only an answer shaped as signature lines (a garbage body would spoil the checkpoint file it is added to).
+        if (r.status === 200 && /^(\u2014 [^\s+]+ [A-Za-z0-9+/]+={0,2}\n){1,16}$/u.test(r.text)) { this.outcome.cosignatures.set(c.size, r.text); this.old = c.size; }
+        else if (r.status === 200) this.outcome.errors.push(`checkpoint ${c.size}: the answer is not cosignature lines`);
         else this.outcome.errors.push(`checkpoint ${c.size}: ${r.status} ${r.text.trim()}`);
       } catch (e) {
         this.outcome.errors.push(`checkpoint ${c.size}: ${(e as Error).message}`);

@@ -5,7 +5,8 @@
 // context; usages kept apart; every way the sealed file can fail to open is a
 // typed error and never a new identity.
 import { createDecipheriv, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
@@ -136,5 +137,21 @@ describe('awre init: the node directory', () => {
     const again = OpenNode.open(enclave('state/again'), dir, MEASUREMENT);
     expect(again.state).toEqual({ runs: 1, last: { run: 1, note } });
     again.close();
+  });
+
+  it('one open at a time: a second open while the first is live is NODE_BUSY; a lock left by a dead process is taken over', () => {
+    const { dir } = newNode('lock');
+    const a = OpenNode.open(enclave('lock/a'), dir, MEASUREMENT);
+    expect(code(() => OpenNode.open(enclave('lock/b'), dir, MEASUREMENT))).toBe('NODE_BUSY');
+    a.close();
+    const b = OpenNode.open(enclave('lock/c'), dir, MEASUREMENT);
+    b.close();
+    // A crashed run's lock: its process is gone.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'node.lock'), `${dead.stdout}\n`);
+    const c = OpenNode.open(enclave('lock/d'), dir, MEASUREMENT);
+    expect(readFileSync(join(dir, 'node.lock'), 'utf8')).toBe(`${process.pid}\n`);
+    c.close();
+    expect(existsSync(join(dir, 'node.lock'))).toBe(false);
   });
 });

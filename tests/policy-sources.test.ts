@@ -38,7 +38,7 @@ describe('entropy source patterns', () => {
   }
 
   it('patterns that would match more than they name are refused when the policy is read, naming the field', () => {
-    for (const bad of ['anu:https://*', 'anu:https://qrng.anu.edu.au*', 'anu:https://qrng.anu.edu.au/API*', 'file:*', 'file:/dev*', 'file:/dev/../*', 'file:dev/*', '*', 'file:/d*v/*']) {
+    for (const bad of ['anu:https://*', 'anu:https://qrng.anu.edu.au*', 'anu:https://qrng.anu.edu.au/API*', 'file:*', 'file:/dev*', 'file:/dev/../*', 'file:dev/*', '*', 'file:/d*v/*', 'anu:https*', 'anu:http*', 'anu:*', 'anu:/srv/qrng*']) {
       expect(patternProblem(bad), bad).toBeDefined();
       expect(() => parsePolicy(JSON.stringify({ entropy: { sources: ['os', bad] } })), bad).toThrow(/^policy: entropy\.sources\.1: /);
     }

@@ -92,6 +92,14 @@ describe('three witnesses, a 2-of-3 quorum', () => {
     const v = awre(home, 'verify', 'run-a/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol);
     expect(v.status, v.stdout).toBe(0);
     expect(v.stdout).toMatch(/witnessed: yes, by 3 of 3 \(w1, w2, w3\)/);
+    // One witness's line spoiled (a bad witness, or a bad link to it): it does not count, and the other two carry the quorum.
+    const spoiled = readFileSync(join(home, 'run-a', 'checkpoint.txt'), 'utf8').replace(/(\u2014 awre\.test\/w3 [A-Za-z0-9+/]{20})([A-Za-z0-9+/])/, (_m, a: string, b: string) => a + (b === 'A' ? 'B' : 'A'));
+    writeFileSync(join(home, 'spoiled.txt'), spoiled);
+    const sp = awre(home, 'verify', 'run-a/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol, '--cosigned', 'spoiled.txt', '--json');
+    expect(sp.status, sp.stdout).toBe(0);
+    const spr = JSON.parse(sp.stdout) as { findings: { event: string; severity: string }[]; guarantees: { witnessed: { by: string[] } } };
+    expect(spr.findings).toEqual([expect.objectContaining({ event: 'cosignature-invalid', severity: 'warning' })]);
+    expect(spr.guarantees.witnessed.by).toEqual(['w1', 'w2']);
     // --since: the earlier checkpoint the auditor held, cosigned, passes; stripped of its cosignatures it does not.
     const sinceFile = join(home, 'run-a', 'checkpoints', readdirSync(join(home, 'run-a', 'checkpoints')).sort((x, y) => parseInt(x) - parseInt(y))[0]!);
     expect(awre(home, 'verify', 'run-a/abw34.log', '--node', 'node/identity.pub.json', '--witnesses', pol, '--since', sinceFile).status).toBe(0);

@@ -110,7 +110,7 @@ export async function runRun(a: RunArgs, progress?: SingleBar): Promise<RunResul
       ...(a.witness?.length ? { onCheckpoints } : {}),
     });
   } catch (e) {
-    if (e instanceof AwreError && (e.code === 'NODE_MISSING' || e.code === 'NODE_SEALED_INVALID')) throw new CliFailure(EXIT.failed, `--node: ${e.message}`);
+    if (e instanceof AwreError && (e.code === 'NODE_MISSING' || e.code === 'NODE_SEALED_INVALID' || e.code === 'NODE_BUSY')) throw new CliFailure(EXIT.failed, `--node: ${e.message}`);
     if (e instanceof AwreError && e.code.startsWith('QRNG')) throw new CliFailure(EXIT.failed, `entropy: ${e.message}`);
     if (e instanceof AwreError && (e.code === 'LOG_IO' || e.code === 'LOG_LOCKED')) throw new CliFailure(EXIT.io, e.message);
     throw e;

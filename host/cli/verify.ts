@@ -57,6 +57,7 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   if (a.key === undefined && a.node === undefined && policy?.nodes === undefined) {
     throw new CliFailure(EXIT.usage, 'say whose log it is: --node <identity.pub.json> (the enrolled node), a --policy listing the enrolled nodes, or --key <file> (a run\'s attestation key)');
   }
+  if (a.challenge !== undefined && a.node === undefined && policy?.nodes === undefined) throw new CliFailure(EXIT.usage, '--challenge: only a run certified by an enrolled node proves freshness: give --node (or a --policy listing nodes)');
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
   const text = readText(a.log, 'log');
   const report = verifyLog(text, {
