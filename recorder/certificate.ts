@@ -32,7 +32,9 @@ export interface RunCertificate {
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 export const CertificateSchema = z.object({
-  kind: z.literal('awre-run-certificate'), v: z.literal(1), node: hex64, origin: z.string().min(1).max(256), module: hex64, profile: hex64,
+  // The origin is a C2SP cosigned_message field: 1 to 255 UTF-8 bytes, no space or "+".
+  kind: z.literal('awre-run-certificate'), v: z.literal(1), node: hex64,
+  origin: z.string().regex(/^[^\s+]+$/u).refine((o) => Buffer.byteLength(o) <= 255, 'at most 255 UTF-8 bytes'), module: hex64, profile: hex64,
   run: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   prev: z.object({ run: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), note: hex64 }).strict().nullable(),
   attestationKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(4096),

@@ -3,7 +3,8 @@
 // no identifier byte to ML-DSA, so the key ID uses the reserved 0xff
 // followed by a longer identifier, as the spec recommends:
 //   key ID = SHA-256(key name || 0x0A || 0xff || "awre/ml-dsa-65" || public key)[:4]
-// The signature is pure ML-DSA-65 (FIPS 204, empty context) over the note text.
+// The signature is pure ML-DSA-65 (FIPS 204, Algorithm 2) with the context
+// "awre-attest-v1" (recorder/attest.ts) over the note text, hedged.
 import { createHash } from 'node:crypto';
 
 export const SIG_ALG = 'awre/ml-dsa-65';

@@ -29,7 +29,8 @@ export function parseTlogPolicy(text: string): TlogPolicy {
   lines.forEach((raw, i) => {
     const at = `tlog-policy line ${i + 1}`;
     if (/[\x00-\x08\x0b-\x1f\x7f]/.test(raw)) throw new TypeError(`${at}: a control character`);
-    const line = raw.trim();
+    // Only spaces and tabs separate or surround items (tlog-policy); other bytes are the items'.
+    const line = raw.replace(/^[ \t]+|[ \t]+$/g, '');
     if (line === '' || line.startsWith('#')) return;
     const [kw, ...items] = line.split(/[ \t]+/);
     const defined = (n: string) => p.witnesses.has(n) || p.groups.has(n);

@@ -144,6 +144,10 @@ export function verifyLog(text: string, opts: VerifyOptions): VerifyReport {
   const certAt = tuples.findIndex((t) => t?.kind === 'certificate');
   // The node: the one given, else the policy's enrolled node that the certificate names.
   const node = opts.node ?? enrolledNode(opts.policy, tuples[certAt]?.certificate?.cert as RunCertificate | undefined, add);
+  // Both given: the node must be one the policy enrolled.
+  if (opts.node && opts.policy?.nodes && !opts.policy.nodes.some((n) => fingerprint(new Uint8Array(Buffer.from(n.publicKey, 'base64'))) === fingerprint(opts.node!.publicKey))) {
+    add('policy-node', null, 'the node given is not one the policy enrolled', { got: fingerprint(opts.node.publicKey) });
+  }
   const cert = checkCertificate(tuples, certAt, { origin, profile: profile as Profile | null, profileD, keyOut: keyAt >= 0 ? tuples[keyAt]!.call!.out : undefined }, node ? { ...opts, node } : opts, add);
   // The attestation key: the one given, else the certificate's (the node's signature vouches for it).
   const attKey = opts.key ?? cert.key ?? new Uint8Array(0);
@@ -268,6 +272,7 @@ function checkWitnesses(tuples: (Tuple | undefined)[], origin: string | undefine
   const logged = final ? parseNote(final.note) : undefined;
   const note = opts.cosigned === undefined ? undefined : parseNote(opts.cosigned);
   const cp = note ? parseCheckpoint(note.text) : undefined;
+  if (opts.cosigned === undefined && none.quorum) return none; // quorum none: no cosigned checkpoint is needed
   if (!note || !cp || !logged || note.text !== logged.text || origin === undefined) {
     add('cosigned-mismatch', null, 'the cosigned checkpoint is missing, malformed, or not the log\'s final checkpoint', { got: note?.text, expected: logged?.text });
     if (!none.quorum) add('quorum-not-met', null, `no cosigned final checkpoint: the quorum ${policy.quorum} is not met`, { expected: policy.quorum });
