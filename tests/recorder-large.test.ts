@@ -70,7 +70,9 @@ describe('a large log', () => {
       cps++;
       const root = mth(0, i);
       expect([t.checkpoint!.size, t.checkpoint!.root], `checkpoint @${i}`).toEqual([i, root.toString('hex')]);
-      const text = `awre.test/large\n${i}\n${root.toString('base64')}\nawre-t ${t.t}\n`;
+      // The final checkpoint (after the halt tuple) carries awre-final (docs/abw34.md).
+      const final = i === sink.lines.length - 1;
+      const text = `awre.test/large\n${i}\n${root.toString('base64')}\nawre-t ${t.t}\n${final ? 'awre-final\n' : ''}`;
       expect(t.checkpoint!.note.startsWith(`${text}\n\u2014 awre.test/large `), `note @${i}`).toBe(true);
       const blob = Buffer.from(t.checkpoint!.note.slice(text.length + '\n\u2014 awre.test/large '.length, -1), 'base64');
       expect(blob.subarray(0, 4).equals(keyId), `key ID @${i}`).toBe(true);
