@@ -16,10 +16,13 @@
 // the identifier "awre/ml-dsa-65" (docs/abw34.md: pure ML-DSA-65, context
 // "awre-attest-v1", over the note text), so that a tlog-policy file can name
 // an awre log.
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import type { ParsedNote } from './note.js';
 
 export const COSIG_TYPE = 0x06;
+/** tlog-cosignature's Ed25519 type and signed-note's Ed25519 note signature: verified (never made) by awre. */
+export const ED25519_COSIG_TYPE = 0x04;
+export const ED25519_NOTE_TYPE = 0x01;
 const LABEL = new Uint8Array([...new TextEncoder().encode('subtree/v1\n'), 0]);
 export const ML_DSA_44 = { pk: 1312, sig: 2420 } as const;
 const AWRE_LOG_ID = new TextEncoder().encode('awre/ml-dsa-65');
@@ -79,6 +82,10 @@ export function parseVkey(s: string): Vkey {
     if (typed.length !== 1 + ML_DSA_44.pk) throw new TypeError(`vkey: an ML-DSA-44 key is ${ML_DSA_44.pk} bytes`);
     return { name, keyId, type, key: typed.subarray(1) };
   }
+  if (type === ED25519_COSIG_TYPE || type === ED25519_NOTE_TYPE) {
+    if (typed.length !== 33) throw new TypeError('vkey: an Ed25519 key is 32 bytes');
+    return { name, keyId, type, key: typed.subarray(1) };
+  }
   if (type === 0xff && Buffer.from(typed.subarray(1, 1 + AWRE_LOG_ID.length)).equals(Buffer.from(AWRE_LOG_ID))) {
     if (typed.length !== 1 + AWRE_LOG_ID.length + 1952) throw new TypeError('vkey: an awre/ml-dsa-65 key is 1952 bytes');
     return { name, keyId, type, key: typed.subarray(1 + AWRE_LOG_ID.length) };
@@ -93,6 +100,23 @@ export function cosignatureLine(name: string, keyId: Uint8Array, timestamp: bigi
 
 export type Verify44 = (sig: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
+/** The SPKI DER prefix of an Ed25519 public key (RFC 8410), for node:crypto. */
+const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
+
+/**
+ * An Ed25519 cosignature (tlog-cosignature type 0x04): blob = u64be timestamp
+ * || signature (64), over "cosignature/v1\ntime <timestamp>\n" || the whole
+ * note text (extension lines included).
+ */
+function checkEd25519(text: string, blob: Uint8Array, key: Uint8Array): { ok: boolean; timestamp: bigint } {
+  if (blob.length !== 8 + 64) return { ok: false, timestamp: 0n };
+  const ts = new DataView(blob.buffer, blob.byteOffset).getBigUint64(0);
+  if (ts === 0n || ts > (1n << 63n) - 1n) return { ok: false, timestamp: ts };
+  const msg = Buffer.from(`cosignature/v1\ntime ${ts}\n${text}`, 'utf8');
+  const pub = createPublicKey({ key: Buffer.concat([ED25519_SPKI, Buffer.from(key)]), format: 'der', type: 'spki' });
+  return { ok: nodeVerify(null, msg, pub, Buffer.from(blob.subarray(8))), timestamp: ts };
+}
+
 /**
  * The witness's cosignature on a parsed checkpoint note: undefined when the
  * note has no line with the witness's name and key ID; else whether it
@@ -103,6 +127,12 @@ export function checkCosignature(note: ParsedNote, cp: { origin: string; size: b
   let found: { ok: boolean; timestamp: bigint } | undefined;
   for (const s of note.signatures) {
     if (s.name !== w.name || !Buffer.from(s.keyId).equals(Buffer.from(w.keyId))) continue;
+    if (w.type === ED25519_COSIG_TYPE) {
+      const r = checkEd25519(note.text, s.sig, w.key);
+      if (!r.ok) return r;
+      found = r;
+      continue;
+    }
     if (s.sig.length !== 8 + ML_DSA_44.sig) return { ok: false, timestamp: 0n };
     const ts = new DataView(s.sig.buffer, s.sig.byteOffset).getBigUint64(0);
     if (ts === 0n || ts > (1n << 63n) - 1n) return { ok: false, timestamp: ts };

@@ -50,7 +50,7 @@ export function parseTlogPolicy(text: string): TlogPolicy {
       case 'log': {
         if (items.length < 1 || items.length > 2) throw new TypeError(`${at}: log <vkey> [<url>]`);
         const v = vkey(items[0]!, 'log key');
-        if (v.type === 0x06) throw new TypeError(`${at}: a log key is a checkpoint signature type, not a cosignature type`);
+        if (v.type === 0x06 || v.type === 0x04) throw new TypeError(`${at}: a log key is a checkpoint signature type, not a cosignature type`);
         unique(v);
         p.logs.push({ vkey: v, ...(items[1] ? { url: items[1] } : {}) });
         return;
@@ -59,7 +59,7 @@ export function parseTlogPolicy(text: string): TlogPolicy {
         if (items.length < 2 || items.length > 3) throw new TypeError(`${at}: witness <name> <vkey> [<url>]`);
         fresh(items[0]!);
         const v = vkey(items[1]!, 'witness key');
-        if (v.type !== 0x06) throw new TypeError(`${at}: a witness key is a cosignature type (0x06, ML-DSA-44)`);
+        if (v.type !== 0x06 && v.type !== 0x04) throw new TypeError(`${at}: a witness key is a cosignature type (0x06 ML-DSA-44, or 0x04 Ed25519)`);
         unique(v);
         p.witnesses.set(items[0]!, { vkey: v, ...(items[2] ? { url: items[2] } : {}) });
         return;

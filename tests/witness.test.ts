@@ -17,16 +17,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awreLogVkey, cosignedMessage, parseVkey, witnessVkey } from '../recorder/cosign.js';
+import { awreLogVkey, checkCosignature, cosignedMessage, parseVkey, witnessVkey } from '../recorder/cosign.js';
 import { keyId } from '../recorder/note.js';
 import { parseTlogPolicy, quorumMet } from '../recorder/tlog-policy.js';
 import { addCheckpointBody } from '../recorder/witness-client.js';
 import { tupleLeaf } from '../recorder/tuple.js';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { Enclave, moduleDigest, qrng, readModule } from '../host/index.js';
 import { certificateMessage, type RunCertificate } from '../recorder/certificate.js';
 import { nodePaths, OpenNode } from '../recorder/node.js';
-import { checkpointBody, signNote } from '../recorder/note.js';
+import { checkpointBody, parseNote, signNote } from '../recorder/note.js';
 import { RecordedSession } from '../recorder/session.js';
 import type { Tuple } from '../recorder/tuple.js';
 import { LogLeaves, WitnessFeed, witnessCheckpoints } from '../recorder/witness-client.js';
@@ -361,6 +361,31 @@ describe('the formats', () => {
     expect(Buffer.from(lv.keyId).equals(Buffer.from(keyId('awre.local/run/00', pk65)))).toBe(true);
     expect(() => parseVkey(v.replace(/\+[0-9a-f]{8}\+/, '+00000000+'))).toThrow(/key ID/);
     expect(() => parseVkey('example.com/w+00000000+AQ==')).toThrow();
+  });
+
+  it('Ed25519 (type 0x04) cosignatures of other witness networks verify: "cosignature/v1\\ntime <ts>\\n" || the note text; a policy may mix them with ML-DSA-44 witnesses', () => {
+    // signed-note's own Ed25519 example vkey parses, with its key ID.
+    expect(parseVkey('example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k')).toMatchObject({ name: 'example.com/foo', type: 1 });
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const raw = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(12));
+    const name = 'ed.example/witness';
+    const typed = Uint8Array.from([4, ...raw]);
+    const id = createHash('sha256').update(name).update('\n').update(typed).digest().subarray(0, 4);
+    const vkey = `${name}+${id.toString('hex')}+${Buffer.from(typed).toString('base64')}`;
+    const w = parseVkey(vkey);
+    const text = `example.com/log\n5\n${Buffer.alloc(32, 9).toString('base64')}\nawre-t 1\n`;
+    const ts = 1_700_000_000n;
+    const tsb = Buffer.alloc(8); tsb.writeBigUInt64BE(ts);
+    const sig = cryptoSign(null, Buffer.from(`cosignature/v1\ntime ${ts}\n${text}`), privateKey);
+    const line = `\u2014 ${name} ${Buffer.concat([id, tsb, sig]).toString('base64')}\n`;
+    const note = parseNote(`${text}\n\u2014 example.com/log AAAAAAAA\n${line}`)!;
+    const cp = { origin: 'example.com/log', size: 5n, root: new Uint8Array(32).fill(9) };
+    expect(checkCosignature(note, cp, w, () => false)).toEqual({ ok: true, timestamp: ts });
+    const other = parseNote(`${text.replace('awre-t 1', 'awre-t 2')}\n${line}`)!;
+    expect(checkCosignature(other, cp, w, () => false)?.ok).toBe(false); // Ed25519 covers the extension lines
+    const p = parseTlogPolicy(`witness E ${vkey}\nwitness M ${witnessVkey('m.example', new Uint8Array(1312).fill(1))}\ngroup q any E M\nquorum q\n`);
+    expect(quorumMet(p, new Set(['E']))).toBe(true);
+    expect(() => parseTlogPolicy(`log ${vkey}\nquorum none\n`)).toThrow(/not a cosignature type/);
   });
 
   it('tlog-policy: the grammar, its refusals, and quorum evaluation (groups of groups, none)', () => {
