@@ -330,13 +330,23 @@ export function vault_free(handle: i32): i32 {
  * host can have it sign under another context.
  */
 export function vault_attest_sign(handle: i32, msg: usize, msgLen: usize, sig: usize): i32 {
+  const st = messageSignArgs(handle, msg, msgLen, sig);
+  return st != OK ? st : vault.attestSign(handle, msg, msgLen, sig);
+}
+
+/**
+ * The checks a signature over a message makes before the vault looks at the
+ * key's usage: a live ML-DSA handle (ERR_HANDLE / ERR_HANDLE_TYPE), and the
+ * message and the signature inside the window and apart (ERR_ARG).
+ */
+function messageSignArgs(handle: i32, msg: usize, msgLen: usize, sig: usize): i32 {
   const level = vault.levelOf(handle);
   if (level < 0) return level;
   const p = paramsOf(level);
   if (changetype<usize>(p) == 0) return ERR_HANDLE_TYPE;
   const sigLen = <usize>sigBytes(p);
   if (!inIO(msg, msgLen) || !inIO(sig, sigLen) || !disjoint(msg, msgLen, sig, sigLen)) return ERR_ARG;
-  return vault.attestSign(handle, msg, msgLen, sig);
+  return OK;
 }
 
 /**
@@ -344,13 +354,8 @@ export function vault_attest_sign(handle: i32, msg: usize, msgLen: usize, sig: u
  * over msgLen bytes at msg, with an identity-use vault key (else ERR_USAGE).
  */
 export function vault_identity_sign(handle: i32, msg: usize, msgLen: usize, sig: usize): i32 {
-  const level = vault.levelOf(handle);
-  if (level < 0) return level;
-  const p = paramsOf(level);
-  if (changetype<usize>(p) == 0) return ERR_HANDLE_TYPE;
-  const sigLen = <usize>sigBytes(p);
-  if (!inIO(msg, msgLen) || !inIO(sig, sigLen) || !disjoint(msg, msgLen, sig, sigLen)) return ERR_ARG;
-  return vault.identitySign(handle, msg, msgLen, sig);
+  const st = messageSignArgs(handle, msg, msgLen, sig);
+  return st != OK ? st : vault.identitySign(handle, msg, msgLen, sig);
 }
 
 /** Bytes of a sealed identity key of ML-DSA level `level` (0 for an unknown level). */

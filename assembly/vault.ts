@@ -285,14 +285,24 @@ export function sealedBytes(level: i32): usize {
   return SEAL_HEADER + <usize>skBytes(p) + <usize>pkBytes(p) + SEAL_TAG;
 }
 
-/** K_seal = SHAKE256("awre-seal-v1" || 0x00 || platform secret (32) || measurement (32), 32) into SEAL_KEY. */
-function sealKey(secret: usize): void {
+/**
+ * Start the seal's AES-256-GCM (encrypt or decrypt) on the sealed key at
+ * `blob`: K_seal = SHAKE256("awre-seal-v1" || 0x00 || platform secret (32) ||
+ * measurement (32), 32), wiped once the cipher is keyed; nonce = blob[8, 20);
+ * aad = the 20-byte header || the host's state bytes.
+ */
+function sealGcm(decrypt: i32, secret: usize, blob: usize, aad: usize, aadLen: usize): void {
   keccakInit(MU_ST);
   let pos = keccakAbsorb(MU_ST, 136, 0, SEAL_LABEL, SEAL_LABEL_BYTES);
   pos = keccakAbsorb(MU_ST, 136, pos, secret, 64);
   keccakFinish(MU_ST, 136, pos, DS_SHAKE);
   keccakSqueeze(MU_ST, 136, 0, SEAL_KEY, 32);
   memory.fill(MU_ST, 0, 208);
+  gcmInit(SEAL_KEY, 32, 16, decrypt);
+  memory.fill(SEAL_KEY, 0, 32);
+  gcmIv(blob + 8, 12);
+  gcmAad(blob, SEAL_HEADER);
+  gcmAad(aad, aadLen);
 }
 
 /**
@@ -318,12 +328,7 @@ export function seal(handle: i32, secret: usize, aad: usize, aadLen: usize, out:
     memory.fill(out, 0, SEAL_HEADER);
     return st;
   }
-  sealKey(secret);
-  gcmInit(SEAL_KEY, 32, 16, 0);
-  memory.fill(SEAL_KEY, 0, 32);
-  gcmIv(out + 8, 12);
-  gcmAad(out, SEAL_HEADER);
-  gcmAad(aad, aadLen);
+  sealGcm(0, secret, out, aad, aadLen);
   gcmCrypt(keys(slot), out + SEAL_HEADER, body, 0);
   gcmFinish(out + SEAL_HEADER + body);
   return <i32>(SEAL_HEADER + body + SEAL_TAG);
@@ -343,12 +348,7 @@ export function unseal(secret: usize, aad: usize, aadLen: usize, blob: usize, bl
   const slot = freeSlot();
   if (slot < 0) return ERR_VAULT_FULL;
   const body = blobLen - SEAL_HEADER - SEAL_TAG;
-  sealKey(secret);
-  gcmInit(SEAL_KEY, 32, 16, 1);
-  memory.fill(SEAL_KEY, 0, 32);
-  gcmIv(blob + 8, 12);
-  gcmAad(blob, SEAL_HEADER);
-  gcmAad(aad, aadLen);
+  sealGcm(1, secret, blob, aad, aadLen);
   gcmAuth(blob + SEAL_HEADER, body, 0);
   if (gcmFinish(blob + SEAL_HEADER + body) != OK) {
     gcmEnd();

@@ -14,12 +14,13 @@
 // state cannot be edited without the file failing to open. A missing,
 // unreadable, edited or foreign file is a typed error, never a new identity.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import type { Enclave } from '../host/enclave/enclave.js';
 import { AwreError, checkStatus } from '../host/errors.js';
+import { writeFileAtomic } from './atomic.js';
 
 export const NODE_FILES = { secret: 'platform.secret', sealed: 'identity.sealed.json', pub: 'identity.pub.json' } as const;
 /** Vault usage of a node identity (assembly/vault.ts U_IDENTITY). */
@@ -72,16 +73,6 @@ function aadOf(f: Omit<SealedFile, 'sealed'>): Uint8Array {
   return new TextEncoder().encode(canonicalize({ kind: f.kind, v: f.v, alg: f.alg, name: f.name, measurement: f.measurement, publicKey: f.publicKey, state: f.state })!);
 }
 
-/** Write a file whole or not at all: beside it, fsync, rename over, fsync the directory. */
-function writeAtomic(path: string, text: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', mode);
-  try { writeSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
-  renameSync(tmp, path);
-  const dfd = openSync(join(path, '..'), 'r');
-  try { fsyncSync(dfd); } finally { closeSync(dfd); }
-}
-
 /** Seal `handle` (an identity key in `e`'s vault) with `state`: the sealed file's text. */
 function sealedText(e: Enclave, handle: number, secret: Uint8Array, head: Omit<SealedFile, 'sealed' | 'state'>, state: NodeState): string {
   const f = { ...head, state };
@@ -129,12 +120,12 @@ export function initNode(e: Enclave, dir: string, name: string, measurement: str
   secret.fill(0);
   const head = { kind: 'awre-sealed-identity' as const, v: 1 as const, alg: 'ML-DSA-65' as const, name, measurement, publicKey: Buffer.from(publicKey).toString('base64') };
   try {
-    writeAtomic(paths.sealed, sealedText(e, handle, input, head, { runs: 0, last: null }), 0o600);
+    writeFileAtomic(paths.sealed, sealedText(e, handle, input, head, { runs: 0, last: null }), 0o600);
   } finally {
     input.fill(0);
     e.exports.vault_free(handle);
   }
-  writeAtomic(paths.pub, nodeIdentityFile({ name, publicKey }), 0o644);
+  writeFileAtomic(paths.pub, nodeIdentityFile({ name, publicKey }), 0o644);
   return { name, publicKey, fingerprint: fingerprint(publicKey) };
 }
 
@@ -261,7 +252,7 @@ export class OpenNode {
 
   /** Seal and write a new run state (atomically: the old file or the new one, never half). */
   save(state: NodeState): void {
-    writeAtomic(nodePaths(this.dir).sealed, sealedText(this.e, this.handle, this.input, this.head, state), 0o600);
+    writeFileAtomic(nodePaths(this.dir).sealed, sealedText(this.e, this.handle, this.input, this.head, state), 0o600);
     (this as { state: NodeState }).state = state;
   }
 

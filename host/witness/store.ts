@@ -7,7 +7,8 @@
 // between them, so no other request can slip in (the compare-and-swap that
 // C2SP tlog-witness asks for).
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../../recorder/atomic.js';
 import { join } from 'node:path';
 
 export interface LogState {
@@ -30,15 +31,6 @@ export interface NodeState { node: string; run: number; finished: { run: number;
 
 const EMPTY_ROOT = createHash('sha256').digest('base64');
 const hashOf = (s: string) => createHash('sha256').update(s).digest('hex');
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try { writeSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
-  renameSync(tmp, path);
-  const d = openSync(join(path, '..'), 'r');
-  try { fsyncSync(d); } finally { closeSync(d); }
-}
 
 export class WitnessStore {
   private readonly logs = new Map<string, LogState>();
@@ -72,7 +64,7 @@ export class WitnessStore {
   }
 
   private saveNode(n: NodeState): void {
-    writeAtomic(join(this.dir, 'nodes', `${n.node}.json`), `${JSON.stringify(n)}\n`);
+    writeFileAtomic(join(this.dir, 'nodes', `${n.node}.json`), `${JSON.stringify(n)}\n`, 0o600);
     this.nodes.set(n.node, n);
   }
 
@@ -81,7 +73,7 @@ export class WitnessStore {
     // The node's run first: a kill after it leaves a run number used up, never one that can be used twice.
     this.saveNode({ ...this.node(node), run });
     const s: LogState = { origin, key, node, run, size: '0', root: EMPTY_ROOT, note: null };
-    writeAtomic(join(this.dir, 'logs', `${hashOf(origin)}.json`), `${JSON.stringify(s)}\n`);
+    writeFileAtomic(join(this.dir, 'logs', `${hashOf(origin)}.json`), `${JSON.stringify(s)}\n`, 0o600);
     this.logs.set(origin, s);
   }
 
@@ -91,7 +83,7 @@ export class WitnessStore {
     // A final checkpoint: the node's history now has this run finished (before the log's file, as above).
     if (final) this.saveNode({ ...this.node(log.node), finished: { run: log.run, note: final.note } });
     const s = { ...log, size: size.toString(), root, note, ...(final ? { final: true } : {}) };
-    writeAtomic(join(this.dir, 'logs', `${hashOf(origin)}.json`), `${JSON.stringify(s)}\n`);
+    writeFileAtomic(join(this.dir, 'logs', `${hashOf(origin)}.json`), `${JSON.stringify(s)}\n`, 0o600);
     this.logs.set(origin, s);
   }
 
