@@ -157,3 +157,44 @@ export class MerkleTree {
     return r;
   }
 }
+
+/**
+ * The compact range of an append-only tree: only the roots of its perfect
+ * subtrees (at most 64), so memory does not grow with the tree. The
+ * verifier's streaming tree; roots are folded only when asked (at
+ * checkpoints), and node hashes reuse one scratch buffer.
+ */
+export class CompactTree {
+  private readonly roots: Hash[] = [];
+  private readonly sizes: number[] = [];
+  private readonly scratch = Buffer.allocUnsafe(65);
+  size = 0;
+
+  append(leaf: Hash): void {
+    let h = leaf;
+    let s = 1;
+    while (this.sizes.length > 0 && this.sizes[this.sizes.length - 1] === s) {
+      this.sizes.pop();
+      h = this.node(this.roots.pop()!, h);
+      s *= 2;
+    }
+    this.roots.push(h);
+    this.sizes.push(s);
+    this.size++;
+  }
+
+  root(): Hash {
+    if (this.roots.length === 0) return EMPTY_ROOT;
+    let r = this.roots[this.roots.length - 1]!;
+    for (let i = this.roots.length - 2; i >= 0; i--) r = this.node(this.roots[i]!, r);
+    return r;
+  }
+
+  private node(left: Hash, right: Hash): Hash {
+    const b = this.scratch;
+    b[0] = 1;
+    b.set(left, 1);
+    b.set(right, 33);
+    return hash('sha256', b, 'buffer');
+  }
+}

@@ -52,30 +52,53 @@ export interface Tuple {
 /**
  * RFC 8785 canonical JSON of a tuple (the line, without its newline).
  * Tuples hold only objects, arrays, strings, booleans, null and finite
- * numbers, and for those JCS is JSON.stringify with every object's keys in
- * code-unit order: ES string escaping and integer formatting are what JCS
- * prescribes (ECMAScript Number-to-string, as JSON.stringify does). Sorting the keys first and letting V8 serialise is about three
- * times faster than the generic `canonicalize`, which the verifier uses to
- * check every line (and tests/recorder.test.ts checks the two agree).
+ * numbers. For those, JCS is: strings and numbers as ECMAScript's
+ * JSON.stringify writes them (RFC 8785 §3.2.2.2, §3.2.2.3), no whitespace,
+ * and every object's members sorted by their names as UTF-16 code units
+ * (§3.2.3). The members are written here one by one rather than handing a
+ * sorted object to JSON.stringify: an object puts integer-like names ("9",
+ * "10") first in numeric order whatever the insertion order, which is not
+ * code-unit order ("10" sorts before "9").
  */
 export function canonical(tuple: Tuple | unknown): string {
-  return JSON.stringify(sortKeys(tuple));
+  return write(tuple, 0);
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError(`tuple value ${v} has no JSON form`);
-    return v;
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) {
-    const x = (v as Record<string, unknown>)[k];
-    if (x !== undefined) out[k] = sortKeys(x);
-  }
-  return out;
-}
+/** Nesting deeper than this is refused: no tuple comes close, and recursion must stay bounded. */
+const MAX_DEPTH = 64;
 
+function write(v: unknown, depth: number): string {
+  if (depth > MAX_DEPTH) throw new RangeError(`value nested deeper than ${MAX_DEPTH}`);
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new TypeError(`tuple value ${v} has no JSON form`);
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] as unknown;
+      // JSON.stringify writes null for undefined and functions in arrays; so does JCS's input model.
+      out += (i ? ',' : '') + (x === undefined || typeof x === 'function' ? 'null' : write(x, depth + 1));
+    }
+    return `${out}]`;
+  }
+  if (typeof v === 'object' && !ArrayBuffer.isView(v)) {
+    const o = v as Record<string, unknown>;
+    // Array.prototype.sort with no comparator compares strings by UTF-16 code units, as JCS asks.
+    const keys = Object.keys(o).sort();
+    let out = '{';
+    let first = true;
+    for (const k of keys) {
+      const x = o[k];
+      if (x === undefined || typeof x === 'function') continue;
+      out += `${first ? '' : ','}${JSON.stringify(k)}:${write(x, depth + 1)}`;
+      first = false;
+    }
+    return `${out}}`;
+  }
+  throw new TypeError(`tuple value of type ${ArrayBuffer.isView(v) ? 'typed array' : typeof v} has no JSON form`);
+}
 
 /** RFC 6962 leaf hash of a tuple's canonical bytes. */
 export function tupleLeaf(line: string): Uint8Array {

@@ -61,6 +61,7 @@ const BUILD = {
   plain: [['scripts/build-wasm.mjs']],
   test: [['scripts/build-wasm.mjs', '--test']],
   waven: [['scripts/waven-instrument.mjs']],
+  merkle: [['scripts/build-merkle.mjs']],
   ts: [['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']],
 };
 

@@ -7,6 +7,7 @@ import { registerInit } from './init.js';
 import { registerInspect } from './inspect.js';
 import { registerKeygen } from './keygen.js';
 import { registerProve } from './prove.js';
+import { registerPublish } from './publish.js';
 import { registerRun } from './run.js';
 import { registerVerify } from './verify.js';
 import { registerWitness } from './witness.js';
@@ -28,6 +29,7 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
   registerInspect(program, done);
   registerBench(program, done);
   registerProve(program, done);
+  registerPublish(program, done);
   registerWitness(program, done);
   return program;
 }

@@ -12,7 +12,12 @@ import { openEscrow } from '../../recorder/escrow.js';
 import { parseAttestationKey, parseAuditorSecretKey } from '../../recorder/keys.js';
 import { parsePolicy } from '../../recorder/policy.js';
 import { replayLog } from '../../recorder/replay.js';
-import { verifyLog, type VerifyReport } from '../../recorder/verify.js';
+import { verifyFile, type VerifyReport } from '../../recorder/verify.js';
+import { renderHtml } from '../../recorder/html.js';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fleetCommand } from './verify-fleet.js';
+import { isRemoteLog, runVerifyRemote } from './verify-remote.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ml_dsa44 } from '../mldsa.js';
@@ -36,6 +41,10 @@ export interface VerifyArgs {
   module?: string;
   since?: string;
   json?: boolean;
+  /** Worker threads hashing the log ('auto': up to two for logs of 64 MiB and more, none below). */
+  workers?: string;
+  /** Write the HTML report here. */
+  html?: string;
 }
 
 export interface VerifyResult extends VerifyReport {
@@ -59,14 +68,23 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   }
   if (a.challenge !== undefined && a.node === undefined && policy?.nodes === undefined) throw new CliFailure(EXIT.usage, '--challenge: only a run certified by an enrolled node proves freshness: give --node (or a --policy listing nodes)');
   const since = a.since === undefined ? undefined : readText(a.since, 'checkpoint');
-  const text = readText(a.log, 'log');
-  const report = verifyLog(text, {
+  const workers = workerCount(a.workers, a.log);
+  let report: VerifyReport;
+  try {
+    report = await verifyFile(a.log, { workers,
     ...(key ? { key: key.publicKey, keyName: key.name } : {}), ...(node ? { node } : {}), ...(challenge === undefined ? {} : { challenge }),
     verify: verifyAttestation, verifyIdentity, ...(policy ? { policy } : {}), ...(since === undefined ? {} : { since }),
     ...(witnessPolicy ? { witnessPolicy, verifyCosignature: (sig: Uint8Array, m: Uint8Array, k: Uint8Array) => ml_dsa44.verify(sig, m, k), ...(cosigned === undefined ? {} : { cosigned }) } : {}),
-  });
+    });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined) throw new CliFailure(EXIT.io, `cannot read log ${a.log}: ${code}`);
+    throw e;
+  }
   let replayed = false;
   if (a.escrow !== undefined) {
+    // The replay works on the whole log in memory (recorder/replay.ts): only with --escrow is it read so.
+    const text = readText(a.log, 'log');
     // Read before the try: a file that cannot be read is an I/O error (exit 3), not a finding.
     const escrowText = readText(a.escrow, 'escrow');
     const sk = parseWith(() => parseAuditorSecretKey(readText(a.auditorKey!, 'auditor key')), '--auditor-key');
@@ -92,6 +110,24 @@ export async function runVerify(a: VerifyArgs): Promise<VerifyResult> {
   return { ...report, log: a.log, replayed };
 }
 
+/** --workers: a count, or 'auto' (the default): none for a small log, else up to two (hashing beside checking). */
+function workerCount(w: string | undefined, log: string): number {
+  if (w === undefined || w === 'auto') {
+    let size = 0;
+    try { size = statSync(log).size; } catch { /* reported when the log is read */ }
+    return size >= 64 << 20 ? Math.min(2, Math.max(availableParallelism() - 1, 1)) : 0;
+  }
+  const n = Number(w);
+  if (!(Number.isSafeInteger(n) && n >= 0 && n <= 64)) throw new CliFailure(EXIT.usage, `--workers: expected an integer in [0, 64] or auto, got ${w}`);
+  return n;
+}
+
+/** The report as JSON: everything but the statistics the HTML report draws (--html). */
+export function reportJson(r: VerifyResult): string {
+  const { stats: _stats, ...rest } = r;
+  return JSON.stringify(rest, null, 2);
+}
+
 function isDirectory(p: string): boolean {
   try { return statSync(p).isDirectory(); } catch { return false; }
 }
@@ -106,6 +142,7 @@ export function renderVerify(r: VerifyResult): string {
     out.push(`${f.severity === 'error' ? 'FAIL' : 'warn'} ${f.event}${f.seq === null ? '' : ` @${f.seq}`}: ${f.message}` +
       `${'expected' in f ? `\n     expected: ${JSON.stringify(f.expected)}` : ''}${'got' in f ? `\n     got:      ${JSON.stringify(f.got)}` : ''}`);
   }
+  for (const [event, n] of Object.entries(r.suppressed ?? {})) out.push(`     … and ${n} more ${event} finding(s), not listed`);
   const said = (v: boolean | null, yes: string, no: string, ask: string) => (v === null ? `not asked (${ask})` : v ? yes : no);
   out.push(
     'guarantees:',
@@ -133,12 +170,39 @@ export function registerVerify(program: Command, done: (code: number) => void): 
     .option('--module <file>', 'replay with this instrumented module instead of the installed one')
     .option('--since <file>', 'an earlier checkpoint (signed note) the log must extend')
     .option('--json', 'print the result as JSON')
-    .action(async (log: string, o: Omit<VerifyArgs, 'log'>) => {
+    .option('--html <file>', 'also write a self-contained HTML report: verdict, timeline, page tables, entropy, findings')
+    .option('--workers <n>', 'worker threads hashing the log while this one checks it (0: none; auto: two for logs of 64 MiB or more)', 'auto')
+    .option('--jobs <n>', 'a directory of runs or nodes: logs verified at once (default: the number of CPUs)')
+    .option('--timeout <ms>', 'a published log (http/https URL): per-request timeout in ms (default 10000)')
+    .option('--retries <n>', 'a published log: retries after a failed request (default 2)')
+    .action(async (log: string, o: Omit<VerifyArgs, 'log'> & { jobs?: string; timeout?: string; retries?: string }) => {
+      if (isRemoteLog(log)) {
+        const { workers: _w, html, timeout, retries, jobs, ...rest } = o;
+        if (jobs !== undefined) throw new CliFailure(EXIT.usage, '--jobs: only for a directory of runs or nodes');
+        const num = (v: string | undefined, name: string, min: number) => {
+          if (v === undefined) return undefined;
+          const n = Number(v);
+          if (!(Number.isSafeInteger(n) && n >= min && n <= 1e9)) throw new CliFailure(EXIT.usage, `--${name}: expected an integer >= ${min}, got ${v}`);
+          return n;
+        };
+        const t = num(timeout, 'timeout', 1);
+        const rt = num(retries, 'retries', 0);
+        const r = await runVerifyRemote(log, { ...rest, ...(t === undefined ? {} : { timeoutMs: t }), ...(rt === undefined ? {} : { retries: rt }) });
+        finish(r, o.json, html, done);
+        return;
+      }
+      if (o.timeout !== undefined || o.retries !== undefined) throw new CliFailure(EXIT.usage, '--timeout, --retries: only for a published log (an http or https URL)');
+      if (isDirectory(log) && o.node === undefined) {
+        const { workers: _w, ...fleet } = o;
+        done(await fleetCommand(log, fleet));
+        return;
+      }
+      if (o.jobs !== undefined) throw new CliFailure(EXIT.usage, '--jobs: only for a directory of runs or nodes');
       if (isDirectory(log)) {
         // A directory of a node's runs: each against the identity, then the runs as one history.
         if (o.node === undefined) throw new CliFailure(EXIT.usage, `${log} is a directory: verifying a node's runs as one history needs --node`);
         // Allowed options, listed: anything else would be silently ignored for a directory.
-        const extra = Object.keys(o).filter((k) => !['node', 'policy', 'witnesses', 'json'].includes(k));
+        const extra = Object.keys(o).filter((k) => !['node', 'policy', 'witnesses', 'json', 'workers'].includes(k));
         if (extra.length) throw new CliFailure(EXIT.usage, `a directory of runs takes --node, --policy, --witnesses and --json only (not --${extra[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`);
         const node = parseWith(() => parseNodeIdentity(readText(o.node!, 'node identity')), '--node');
         const policy = o.policy === undefined ? undefined : parseWith(() => parsePolicy(readText(o.policy!, 'policy')), '--policy');
@@ -149,7 +213,19 @@ export function registerVerify(program: Command, done: (code: number) => void): 
         return;
       }
       const r = await runVerify({ ...o, log });
-      console.log(o.json ? JSON.stringify(r, null, 2) : renderVerify(r));
-      done(r.ok ? EXIT.ok : EXIT.failed);
+      finish(r, o.json, o.html, done);
     });
+}
+
+/** Print the result (text or JSON), write the HTML report if asked, and end with the verdict's exit code. */
+function finish(r: VerifyResult, json: boolean | undefined, html: string | undefined, done: (code: number) => void): void {
+  if (html !== undefined) {
+    try {
+      writeFileSync(html, renderHtml(r));
+    } catch (e) {
+      throw new CliFailure(EXIT.io, `cannot write the HTML report ${html}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  console.log(json ? reportJson(r) : renderVerify(r));
+  done(r.ok ? EXIT.ok : EXIT.failed);
 }

@@ -20,8 +20,7 @@ export class FrameAllocator {
   allocate(): number {
     let id: number;
     if (this.free.length > 0) {
-      this.free.sort((a, b) => a - b);
-      id = this.free.shift()!;
+      id = this.popLowest();
     } else {
       id = this.refs.length;
       this.refs.push(0);
@@ -41,7 +40,7 @@ export class FrameAllocator {
     this.check(id);
     this.refs[id]!--;
     if (this.refs[id] === 0) {
-      this.free.push(id);
+      this.pushFree(id);
       return true;
     }
     return false;
@@ -56,6 +55,41 @@ export class FrameAllocator {
   /** Frames ever allocated (the physical memory must hold this many). */
   get count(): number {
     return this.refs.length;
+  }
+
+  // The free ids form a binary min-heap, so the lowest comes out in O(log n)
+  // (a verifier replaying a hostile log may see many frees and allocations).
+  private pushFree(id: number): void {
+    const h = this.free;
+    let i = h.push(id) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= id) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = id;
+  }
+
+  private popLowest(): number {
+    const h = this.free;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        let v = last;
+        if (l < h.length && h[l]! < v) { m = l; v = h[l]!; }
+        if (r < h.length && h[r]! < v) { m = r; v = h[r]!; }
+        if (m === i) break;
+        h[i] = h[m]!;
+        i = m;
+      }
+      h[i] = last;
+    }
+    return top;
   }
 
   private check(id: number, allowFree = false): void {

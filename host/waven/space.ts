@@ -3,7 +3,7 @@
 // toggles and both table hashes after the change. Pure: no physical memory is
 // touched (host/waven/physical.ts applies the decisions).
 import { FrameAllocator } from './frames.js';
-import { PageTables, checkPage, type Rights, type Toggle } from './tables.js';
+import { PageTables, checkPage, type Rights, type Tables, type Toggle } from './tables.js';
 
 export type MmuEventKind = 'map' | 'unmap' | 'protect' | 'share';
 
@@ -20,18 +20,28 @@ export interface MmuEvent {
   pt: { r: string; w: string };
 }
 
-interface Instance {
+interface Instance<T extends Tables> {
   readonly name: string;
-  readonly tables: PageTables;
+  readonly tables: T;
   /** The frame behind each page this instance holds, whatever its current rights. */
   readonly held: Map<number, number>;
   /** The instance's exception frame (its sink). */
   readonly exception: number;
 }
 
-export class AddressSpaces {
+/**
+ * `T`: the tables each instance gets (dense PageTables for the runtime,
+ * which translates through them; SparseTables for the verifier's replay).
+ */
+export class AddressSpaces<T extends Tables = PageTables> {
   readonly frames = new FrameAllocator();
-  private readonly instances = new Map<string, Instance>();
+  private readonly instances = new Map<string, Instance<T>>();
+  private readonly makeTables: () => T;
+
+  constructor(makeTables?: () => T) {
+    this.makeTables = makeTables ?? (() => new PageTables() as unknown as T);
+  }
+
   private readonly listeners: ((e: MmuEvent) => void)[] = [];
   private readonly createListeners: ((name: string, exception: number) => void)[] = [];
   /** Frames released to zero references by the last operation: they must be wiped. */
@@ -51,7 +61,7 @@ export class AddressSpaces {
   createInstance(name: string): { exception: number } {
     if (this.instances.has(name)) throw new RangeError(`instance "${name}" exists already`);
     const exception = this.frames.allocate();
-    this.instances.set(name, { name, tables: new PageTables(), held: new Map(), exception });
+    this.instances.set(name, { name, tables: this.makeTables(), held: new Map(), exception });
     for (const l of this.createListeners) l(name, exception);
     return { exception };
   }
@@ -61,7 +71,7 @@ export class AddressSpaces {
     return this.instances.has(name);
   }
 
-  tables(name: string): PageTables {
+  tables(name: string): T {
     return this.instance(name).tables;
   }
 
@@ -109,20 +119,20 @@ export class AddressSpaces {
     return e;
   }
 
-  private instance(name: string): Instance {
+  private instance(name: string): Instance<T> {
     const inst = this.instances.get(name);
     if (inst === undefined) throw new RangeError(`no instance "${name}"`);
     return inst;
   }
 
-  private held(inst: Instance, page: number): number {
+  private held(inst: Instance<T>, page: number): number {
     checkPage(page);
     const frame = inst.held.get(page);
     if (frame === undefined) throw new RangeError(`page ${page} of "${inst.name}" is not mapped`);
     return frame;
   }
 
-  private emit(kind: MmuEventKind, inst: Instance, page: number, frame: number, rights: Rights, exc: Toggle[], from?: MmuEvent['from']): MmuEvent {
+  private emit(kind: MmuEventKind, inst: Instance<T>, page: number, frame: number, rights: Rights, exc: Toggle[], from?: MmuEvent['from']): MmuEvent {
     if (kind !== 'unmap') this.freed = [];
     const e: MmuEvent = { kind, instance: inst.name, page, frame, rights, exc, pt: inst.tables.hashes() };
     if (from !== undefined) e.from = from;
