@@ -11,4 +11,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   recorder: async () => (await import('./recorder.js')).suite,
   pqc: async () => (await import('./pqc.js')).suite,
   trust: async () => (await import('./trust.js')).suite,
+  verify: async () => (await import('./verify.js')).suite,
 };

@@ -92,11 +92,6 @@ export function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, 
   return true;
 }
 
-/** 64 bytes at `a[ao]` equal 64 bytes at `b[bo]`, compared natively (one call, no allocation). */
-export function same64(a: Buffer, ao: number, b: Buffer, bo: number): boolean {
-  return a.compare(b, bo, bo + 64, ao, ao + 64) === 0;
-}
-
 function at(b: Buffer, p: number, e: number, l: Buffer): boolean {
   const n = l.length;
   if (p + n > e) return false;

@@ -19,7 +19,7 @@ const MMU_KINDS = new Set(['map', 'protect', 'share', 'unmap']);
 
 interface TenantTables {
   pt: { r: string; w: string };
-  /** r ‖ w as latin1 bytes, for the call fast path. */
+  /** `r","w":"w` as a call tuple spells them (docs/abw34.md), for the fast path's one comparison. */
   bytes: Buffer;
 }
 
@@ -36,7 +36,7 @@ export class TableReplay {
     this.spaces.onEvent((e) => { this.last = e; });
   }
 
-  /** The tenant's current table hashes as r ‖ w bytes (undefined: unknown tenant, or not compared). */
+  /** The tenant's current table hashes as a tuple spells them, `r","w":"w` (undefined: unknown tenant; null: not compared). */
   currentBytes(tenant: string): Buffer | undefined | null {
     if (this.off || this.unreplayed.has(tenant)) return null;
     return this.current.get(tenant)?.bytes;
@@ -114,6 +114,6 @@ export class TableReplay {
   }
 
   private set(tenant: string, pt: { r: string; w: string }): void {
-    this.current.set(tenant, { pt, bytes: Buffer.from(pt.r + pt.w, 'latin1') });
+    this.current.set(tenant, { pt, bytes: Buffer.from(`${pt.r}","w":"${pt.w}`, 'latin1') });
   }
 }

@@ -20,7 +20,7 @@ import { shapeProblem } from './schema.js';
 import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, canonical, digest, profileDigest, type Profile, type Tuple } from './tuple.js';
 import { Findings, type Add, type Finding, type Severity } from './verify-findings.js';
 import { LineSplitter, MAX_LINE } from './verify-lines.js';
-import { matchCall, newCallMatch, same64, sameBytes } from './verify-fast.js';
+import { matchCall, newCallMatch, sameBytes } from './verify-fast.js';
 import { StatsCollector } from './verify-stats.js';
 import { TableReplay } from './verify-tables.js';
 import type { RunStats } from './stats.js';
@@ -261,10 +261,12 @@ export class LogVerifier {
   private fastCall(i: number, b: Buffer): boolean {
     const m = this.m;
     if (i === 0 || m.seq !== i || m.t < this.lastT || this.profileBytes === undefined) return false;
-    if (!same64(b, m.prev, this.prevHexBytes(), 0) || !same64(b, m.profile, this.profileBytes, 0)) return false;
+    // prev and profile are adjacent in the template: one comparison with `prev","profile":"profile`.
+    const head = this.expectedHead();
+    if (b.compare(head, 0, head.length, m.prev, m.prev + head.length) !== 0) return false;
     const tenant = this.names.get(b, m.tenantStart, m.tenantEnd);
     const cur = this.tables.currentBytes(tenant);
-    if (cur === undefined || (cur !== null && (!same64(b, m.ptR, cur, 0) || !same64(b, m.ptW, cur, 64)))) return false;
+    if (cur === undefined || (cur !== null && b.compare(cur, 0, cur.length, m.ptR, m.ptR + cur.length) !== 0)) return false;
     if (!this.booted.has(tenant) || !this.epochs.has(tenant)) return false;
     const op = this.names.get(b, m.opStart, m.opEnd);
     this.lastT = m.t;
@@ -328,12 +330,12 @@ export class LogVerifier {
     else this.lastT = t;
   }
 
-  private readonly prevHexBuf = Buffer.alloc(64);
+  /** `<prev leaf hex>","profile":"<profile digest hex>`: what a call tuple holds from its prev on. */
+  private head = Buffer.alloc(0);
 
-  /** The previous leaf in lowercase hex, as bytes. */
-  private prevHexBytes(): Buffer {
+  private expectedHead(): Buffer {
+    const o = this.head;
     const leaf = this.prevLeaf;
-    const o = this.prevHexBuf;
     for (let j = 0; j < 32; j++) { o[2 * j] = HEX_CHARS[leaf[j]! >> 4]!; o[2 * j + 1] = HEX_CHARS[leaf[j]! & 15]!; }
     return o;
   }
@@ -346,6 +348,7 @@ export class LogVerifier {
     this.profile = p;
     this.profileD = profileDigest(p);
     this.profileBytes = Buffer.from(this.profileD, 'latin1');
+    this.head = Buffer.from(`${'0'.repeat(64)}","profile":"${this.profileD}`, 'latin1');
     this.origin = t.boot?.origin;
     this.every = t.boot?.checkpointEvery;
     if (t.profile !== this.profileD) this.add('profile-digest', 0, 'profile digest does not match the boot profile', { got: t.profile, expected: this.profileD });
