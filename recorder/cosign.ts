@@ -136,7 +136,10 @@ export function checkCosignature(note: ParsedNote, cp: { origin: string; size: b
     if (s.sig.length !== 8 + ML_DSA_44.sig) return { ok: false, timestamp: 0n };
     const ts = new DataView(s.sig.buffer, s.sig.byteOffset).getBigUint64(0);
     if (ts === 0n || ts > (1n << 63n) - 1n) return { ok: false, timestamp: ts };
-    const ok = verify(s.sig.subarray(8), cosignedMessage(w.name, ts, cp.origin, cp.size, cp.root), w.key);
+    // An origin or name the cosigned message cannot hold (over 255 bytes) cannot have been cosigned.
+    let msg: Uint8Array;
+    try { msg = cosignedMessage(w.name, ts, cp.origin, cp.size, cp.root); } catch { return { ok: false, timestamp: ts }; }
+    const ok = verify(s.sig.subarray(8), msg, w.key);
     if (!ok) return { ok: false, timestamp: ts };
     found = { ok: true, timestamp: ts };
   }

@@ -75,12 +75,14 @@ export function parseCheckpoint(text: string): { origin: string; size: number; r
   const lines = text.split('\n');
   if (lines.length < 4 || lines[lines.length - 1] !== '') return undefined;
   const [origin, size, root] = lines as [string, string, string];
-  if (origin === '' || !/^(0|[1-9][0-9]*)$/.test(size)) return undefined;
+  // Sizes and times are kept as JavaScript numbers: one past 2^53 - 1 could not be compared exactly.
+  if (origin === '' || !/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) return undefined;
   // C2SP tlog-checkpoint: extension lines, when present, are non-empty.
   if (lines.slice(3, -1).some((l) => l === '')) return undefined;
   const r = Buffer.from(root, 'base64');
   if (r.length !== 32 || r.toString('base64') !== root) return undefined;
   const t = lines.slice(3, -1).map((l) => /^awre-t (0|[1-9][0-9]*)$/.exec(l)?.[1]).find((x) => x !== undefined);
+  if (t !== undefined && !Number.isSafeInteger(Number(t))) return undefined;
   const final = lines.slice(3, -1).includes('awre-final');
   return { origin, size: Number(size), root: new Uint8Array(r), final, ...(t === undefined ? {} : { t: Number(t) }) };
 }

@@ -13,6 +13,8 @@ export const MAX_MAP_TENANTS = 16;
 /** Tuples quoted for findings (the first ones), each cut to MAX_EXCERPT characters. */
 export const MAX_EXCERPTS = 200;
 export const MAX_EXCERPT = 2000;
+/** Distinct kind labels (and health event names) counted by name; any further one is counted as "other". */
+export const MAX_KINDS = 32;
 
 export interface Timeline {
   /** Tuples per bucket: bucket i holds the seqs [i * width, (i + 1) * width). */

@@ -67,9 +67,19 @@ export function canonical(tuple: Tuple | unknown): string {
 /** Nesting deeper than this is refused: no tuple comes close, and recursion must stay bounded. */
 const MAX_DEPTH = 64;
 
+/** A lone UTF-16 surrogate: a code point UTF-8 cannot encode (the `u` flag pairs the valid ones). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** RFC 8785 section 3.2.2.2: JSON.stringify's escapes, and an error on a lone surrogate (which it would write as \udXXX). */
+function str(s: string): string {
+  if (LONE_SURROGATE.test(s)) throw new TypeError('a string with a lone surrogate has no RFC 8785 form');
+  return JSON.stringify(s);
+}
+
 function write(v: unknown, depth: number): string {
   if (depth > MAX_DEPTH) throw new RangeError(`value nested deeper than ${MAX_DEPTH}`);
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return str(v);
+  if (v === null || typeof v === 'boolean') return JSON.stringify(v);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError(`tuple value ${v} has no JSON form`);
     return JSON.stringify(v);
@@ -92,7 +102,7 @@ function write(v: unknown, depth: number): string {
     for (const k of keys) {
       const x = o[k];
       if (x === undefined || typeof x === 'function') continue;
-      out += `${first ? '' : ','}${JSON.stringify(k)}:${write(x, depth + 1)}`;
+      out += `${first ? '' : ','}${str(k)}:${write(x, depth + 1)}`;
       first = false;
     }
     return `${out}}`;

@@ -2,12 +2,14 @@
 // kind, a timeline whose buckets double in width when full, capped marks,
 // each tenant's page mappings as intervals, the last entropy health per
 // tenant, and the tuples findings point at.
-import { MAX_EXCERPT, MAX_EXCERPTS, MAX_INTERVALS, MAX_MAP_TENANTS, MAX_MARKS, TIMELINE_BUCKETS, type EntropyState, type MapInterval, type RunStats, type TenantMap } from './stats.js';
+import { MAX_EXCERPT, MAX_KINDS, MAX_EXCERPTS, MAX_INTERVALS, MAX_MAP_TENANTS, MAX_MARKS, TIMELINE_BUCKETS, type EntropyState, type MapInterval, type RunStats, type TenantMap } from './stats.js';
 
 type MarkKind = keyof RunStats['marks'];
 
 export class StatsCollector {
-  private readonly kinds: Record<string, number> = {};
+  // Null-prototype records: a key is a name from the log ("__proto__" included).
+  private readonly kinds: Record<string, number> = Object.create(null) as Record<string, number>;
+  private distinct = 0;
   private width = 1;
   private buckets: Record<string, number>[] = [];
   private readonly marks: RunStats['marks'] = {
@@ -15,20 +17,22 @@ export class StatsCollector {
   };
   private readonly tenants = new Map<string, TenantMap & { open: Map<number, MapInterval> }>();
   private readonly entropy = new Map<string, EntropyState>();
-  private readonly healthEvents: Record<string, number> = {};
+  private readonly healthEvents: Record<string, number> = Object.create(null) as Record<string, number>;
   private readonly excerpts: { seq: number; line: string }[] = [];
   private readonly quoted = new Set<number>();
   /** Frames mapped by more than one tenant at once (a share). */
   private readonly sharedFrames = new Set<number>();
 
-  kind(seq: number, kind: string): void {
+  kind(seq: number, name: string): void {
+    const kind = this.pooled(this.kinds, name);
+    if (this.kinds[kind] === undefined) this.distinct++;
     this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
     let i = Math.floor(seq / this.width);
     while (i >= TIMELINE_BUCKETS) {
       this.merge();
       i = Math.floor(seq / this.width);
     }
-    while (this.buckets.length <= i) this.buckets.push({});
+    while (this.buckets.length <= i) this.buckets.push(Object.create(null) as Record<string, number>);
     const b = this.buckets[i]!;
     b[kind] = (b[kind] ?? 0) + 1;
   }
@@ -62,8 +66,16 @@ export class StatsCollector {
     this.entropy.set(s.tenant, s);
   }
 
-  healthEvent(kind: string): void {
+  healthEvent(name: string): void {
+    const kind = this.pooled(this.healthEvents, name);
     this.healthEvents[kind] = (this.healthEvents[kind] ?? 0) + 1;
+  }
+
+  /** A name as counted: itself among the first MAX_KINDS distinct ones, else "other" (a log chooses its names, the report stays bounded). */
+  private pooled(counts: Record<string, number>, name: string): string {
+    if (counts[name] !== undefined) return name;
+    const distinct = counts === this.kinds ? this.distinct : Object.keys(counts).length;
+    return distinct < MAX_KINDS ? name : 'other';
   }
 
   /** Quote the tuple a finding points at (the first MAX_EXCERPTS). */
@@ -92,7 +104,7 @@ export class StatsCollector {
   private merge(): void {
     const next: Record<string, number>[] = [];
     for (let i = 0; i < this.buckets.length; i += 2) {
-      const a = { ...this.buckets[i] };
+      const a = Object.assign(Object.create(null) as Record<string, number>, this.buckets[i]);
       for (const [k, v] of Object.entries(this.buckets[i + 1] ?? {})) a[k] = (a[k] ?? 0) + v;
       next.push(a);
     }

@@ -107,6 +107,11 @@ function depthOver(b: Buffer, s: number, e: number, max: number): boolean {
   return false;
 }
 
+/** A health tuple's `kind` as text: its free-form qrng object may hold anything (String() on `{toString: 1}` throws). */
+function healthKind(k: unknown): string {
+  return typeof k === 'string' ? k.slice(0, 64) : 'an unnamed health event';
+}
+
 /**
  * Tenant and op names of fast-path lines as strings without decoding each
  * line's bytes: a handful of distinct names recur millions of times.
@@ -281,9 +286,11 @@ export class LogVerifier {
     let text: string | undefined;
     // A tuple is an object: '{' first, as canonical JSON has no whitespace (anything else, an empty
     // line say, is not a tuple, decided without the cost of JSON.parse throwing).
-    if (e === s || b[s] !== 0x7b) this.add('malformed-json', i, e === s ? 'an empty line' : 'not a JSON object');
+    // The depth limit is looked at before that, so a deeply nested line of any kind is named for it.
+    if (e === s) this.add('malformed-json', i, 'an empty line');
     else if (!isUtf8(b.subarray(s, e))) this.add('not-utf8', i, 'the line is not strict UTF-8');
     else if (depthOver(b, s, e, MAX_DEPTH)) this.add('limit-depth', i, `the line nests JSON deeper than ${MAX_DEPTH}: not parsed`, { expected: `<= ${MAX_DEPTH}` });
+    else if (b[s] !== 0x7b) this.add('malformed-json', i, 'not a JSON object');
     else {
       text = b.toString('utf8', s, e);
       // A SyntaxError's stack trace costs more than the parse; none is needed here.
@@ -439,9 +446,10 @@ export class LogVerifier {
     if (t.kind === 'boot' && t.tenant !== undefined) this.booted.add(t.tenant);
     else if (t.tenant !== undefined && !this.booted.has(t.tenant)) this.add('unknown-tenant', i, `tenant "${t.tenant}" never booted`);
     if (t.kind === 'health') {
-      this.add('entropy-health-failure', i, `the QRNG feed reported ${String(t.qrng?.['kind'])}`, { got: t.qrng, severity: 'warning' });
+      const k = healthKind(t.qrng?.['kind']);
+      this.add('entropy-health-failure', i, `the QRNG feed reported ${k}`, { got: t.qrng, severity: 'warning' });
       this.stats.mark('health', i);
-      this.stats.healthEvent(String(t.qrng?.['kind']));
+      this.stats.healthEvent(k);
     }
     if (t.kind === 'call' && t.tenant !== undefined && !this.epochs.has(t.tenant)) this.add('unseeded-call', i, `a call into tenant "${t.tenant}" before its DRBG was seeded`);
     if (t.kind !== 'seed' && t.kind !== 'reseed') return;
@@ -666,7 +674,10 @@ function checkCertificate(
   const node = opts.node;
   if (cert.node !== fingerprint(node.publicKey)) { add('node-mismatch', at, 'the run certificate names another node', { got: cert.node, expected: fingerprint(node.publicKey) }); return { run }; }
   const sig = new Uint8Array(Buffer.from(c.sig, 'base64'));
-  if (!opts.verifyIdentity?.(sig, certificateMessage(cert), node.publicKey)) { add('node-signature', at, 'the run certificate is not signed by the node identity'); return { run }; }
+  let msg: Uint8Array;
+  // A certificate without an RFC 8785 form (a lone surrogate in a string) cannot have been signed.
+  try { msg = certificateMessage(cert); } catch { add('node-signature', at, 'the run certificate has no RFC 8785 form, so no signature can cover it'); return { run }; }
+  if (!opts.verifyIdentity?.(sig, msg, node.publicKey)) { add('node-signature', at, 'the run certificate is not signed by the node identity'); return { run }; }
   const fields: [string, unknown, unknown][] = [
     ['origin', cert.origin, log.origin], ['module', cert.module, log.profile?.module], ['profile', cert.profile, log.profileD],
     ['attestationKey', digest(new Uint8Array(Buffer.from(cert.attestationKey, 'base64'))), log.keyOut],

@@ -146,6 +146,12 @@ describe('streaming verifier', () => {
       for (let j = 0; j < 6; j++) o[String(Math.floor(Math.random() * 1e6))] = Math.random() < 0.5 ? j : String.fromCharCode(Math.floor(Math.random() * 0xd7ff));
       expect(canonical(o)).toBe(canonicalize(o));
     }
+    // A lone surrogate has no RFC 8785 form (canonicalize refuses it too); a pair is one code point.
+    for (const bad of [{ a: '\ud800' }, { '\udc00x': 1 }, { a: ['x\ud83d'] }]) {
+      expect(() => canonical(bad)).toThrow(/lone surrogate/);
+      expect(() => canonicalize(bad)).toThrow();
+    }
+    expect(canonical({ a: '\ud83d\ude00' })).toBe(canonicalize({ a: '\ud83d\ude00' }));
   });
 
   it('page-table hashes kept incrementally equal a full re-encoding, dense and sparse, over random changes', () => {
