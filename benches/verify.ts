@@ -6,7 +6,10 @@
 //    by verifyFile with 0 (no threads: the headline), 1, 2 and 4 hashing
 //    workers, each measurement in a fresh process (benches/verify-child.ts)
 //    so that its peak RSS is its own. AWRE_BENCH_VERIFY_SIZES=10k,100k picks
-//    sizes (default: all four).
+//    sizes (default: all four). Beside each size, the issue's yardstick: the
+//    same log streamed by lines, JSON.parse'd and hashed with a fresh
+//    createHash per line, no checks, timed on the same machine at the same
+//    time (a slower or busier machine moves both).
 // 2. Linearity on hostile input: verifyLog on bytes in memory of 1x, 2x and
 //    4x a base size (AWRE_BENCH_VERIFY_BASE_MB, default 2) for a file of
 //    newlines, deeply nested lines, many tenant boot tuples and one long
@@ -210,6 +213,13 @@ async function remoteRow(size: string, f: { dir: string; log: string; key: strin
 
 // ---- the report ---------------------------------------------------------------------------------------
 
+/** The reference loop's seconds per size (benches/verify-child.ts `naive`), median of the runs. */
+type Naive = Record<string, number>;
+
+function naiveSeconds(f: { log: string }, runs: number): number {
+  return median(Array.from({ length: runs }, () => child(['naive', f.log]).seconds));
+}
+
 function targets(rows: Row[]): string[] {
   const at1M = rows.find((r) => r.size === '1M' && r.workers === 0);
   const at10M = rows.filter((r) => r.size === '10M');
@@ -221,17 +231,18 @@ function targets(rows: Row[]): string[] {
   ];
 }
 
-function render(rows: Row[], hostile: HostileRow[], remote: RemoteRow | string, baseMB: number): string {
-  const table = renderTable(['size', 'workers', 'MB', 'seconds', 'tuples/s', 'peak RSS MB', 'verdict'], rows.map((r) => [
+function render(rows: Row[], naive: Naive, hostile: HostileRow[], remote: RemoteRow | string, baseMB: number): string {
+  const table = renderTable(['size', 'workers', 'MB', 'seconds', 'tuples/s', 'peak RSS MB', 'verdict', 'naive loop s', 'naive / this'], rows.map((r) => [
     r.size, r.workers === 0 ? '0 (none)' : String(r.workers), (r.bytes / 1e6).toFixed(1), r.seconds.toFixed(3), fmtOps(r.tuplesPerSec), r.maxRssMB.toFixed(0),
-    r.ok ? 'ok' : `FAIL (${r.errors})`,
-  ]), ['left', 'right', 'right', 'right', 'right', 'right', 'left']);
+    r.ok ? 'ok' : `FAIL (${r.errors})`, naive[r.size] === undefined ? '-' : naive[r.size]!.toFixed(3), naive[r.size] === undefined ? '-' : `${(naive[r.size]! / r.seconds).toFixed(2)}x`,
+  ]), ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'right', 'right']);
   const h = renderTable(['hostile input', '1x MB', 'lines 1x', 's/MB 1x', 's/MB 2x', 's/MB 4x', '4x / 1x', 'findings (4x)'], hostile.map((x) => [
     x.input, x.mb[0]!.toFixed(2), fmtOps(x.lines[0]!), ...x.secondsPerMB.map((s) => s.toFixed(4)), `${x.growth.toFixed(2)}x`, String(x.findings),
   ]), ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
   return [
     'Verifying real `awre run` logs (verifyFile, each measurement a fresh process; seconds: the verification, median of the runs; peak RSS: the whole process)',
     `  logs cached in ${cacheDir()}/<size>/; workers: hashing threads (0: none, the headline)`,
+    '  naive loop: the same log streamed by lines, JSON.parse and a fresh createHash per line, no checks (the issue\'s yardstick, timed here and now)',
     '',
     table,
     '',
@@ -251,8 +262,11 @@ async function run({ quick, log, write }: SuiteOptions): Promise<SuiteReport> {
   const startedAt = new Date();
   const sizes = chosenSizes(quick);
   const rows: Row[] = [];
+  const naive: Naive = {};
   for (const size of sizes) {
     const f = ensureLog(size, log);
+    log(`verify: ${size} tuples, the naive loop`);
+    naive[size] = naiveSeconds(f, !quick && SIZES[size]! <= 200 ? 3 : 1);
     for (const w of quick ? [0, 2] : WORKERS) {
       log(`verify: ${size} tuples, ${w} worker(s)`);
       rows.push(measure(size, f, w, !quick && SIZES[size]! <= 200 ? 3 : 1));
@@ -263,10 +277,10 @@ async function run({ quick, log, write }: SuiteOptions): Promise<SuiteReport> {
   const hostile = linearity(realBoots(ensureLog('10k', log).log), baseMB, log);
   const remoteSize = sizes.includes('100k') ? '100k' : sizes[0]!;
   const remote = await remoteRow(remoteSize, ensureLog(remoteSize, log), log);
-  const data = { suite: 'verify', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine: machineInfo(), awre: ownVersion(), cache: cacheDir(), rows, hostile, baseMB, remote };
+  const data = { suite: 'verify', startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), machine: machineInfo(), awre: ownVersion(), cache: cacheDir(), rows, naive, hostile, baseMB, remote };
   if (write !== false && !quick) writeResults('verify', data, startedAt);
   // A clean log that fails to verify, locally or over HTTP, is a failed suite; an unmeasured remote row is not.
-  return { data, text: render(rows, hostile, remote, baseMB), ok: rows.every((r) => r.ok) && (typeof remote === 'string' || remote.ok) };
+  return { data, text: render(rows, naive, hostile, remote, baseMB), ok: rows.every((r) => r.ok) && (typeof remote === 'string' || remote.ok) };
 }
 
 export const suite: Suite = { name: 'verify', description: 'ABW34 verification speed and peak memory on 10k-10M-tuple logs of real runs, linearity on hostile input, a published log over HTTP', run };

@@ -24,7 +24,11 @@ function findChromium(): string | null {
 }
 
 const CHROMIUM = findChromium();
-if (!CHROMIUM) console.warn('tests/html-browser.test.ts skipped: no chromium binary on the PATH (apt-get install chromium)');
+if (!CHROMIUM) {
+  // CI installs Chromium first (.ci/run) and sets AWRE_REQUIRE_BROWSER: there, a missing browser fails instead of skipping.
+  if (process.env['AWRE_REQUIRE_BROWSER'] === '1') throw new Error('AWRE_REQUIRE_BROWSER=1 and no chromium binary on the PATH');
+  console.warn('tests/html-browser.test.ts skipped: no chromium binary on the PATH (apt-get install chromium)');
+}
 
 const WIDTH = 1200;
 const HEIGHT = 2600;

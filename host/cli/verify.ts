@@ -157,8 +157,8 @@ export function renderVerify(r: VerifyResult): string {
 
 export function registerVerify(program: Command, done: (code: number) => void): void {
   program.command('verify')
-    .description('verify an ABW34 log: canonical tuples, chain, checkpoints and signatures, policy, page tables, entropy; with the escrow, a bit-for-bit replay')
-    .argument('<log>', 'the ABW34 log (one canonical JSON tuple per line), or with --node a directory of the node\'s runs (<dir>/*/abw34.log)')
+    .description('verify ABW34 logs, streaming (any size): canonical tuples, chain, checkpoints and signatures, policy, page tables, entropy; with the escrow, a bit-for-bit replay; a directory of runs as a fleet; a published log by URL')
+    .argument('<log>', 'the ABW34 log (a file; or an http(s) URL of a log published with awre publish); a directory: a fleet of runs (<dir>/*/abw34.log) or of nodes\' runs, or with --node one node\'s runs as a history')
     .option('--node <file>', 'the node identity the auditor enrolled (identity.pub.json from awre init): the run must be certified by it')
     .option('--key <file>', 'a run\'s attestation public key (awre-attestation-key JSON); optional with --node')
     .option('--challenge <hex>', 'the challenge given to awre run --challenge: the run certificate must carry it')
@@ -199,8 +199,7 @@ export function registerVerify(program: Command, done: (code: number) => void): 
       }
       if (o.jobs !== undefined) throw new CliFailure(EXIT.usage, '--jobs: only for a directory of runs or nodes');
       if (isDirectory(log)) {
-        // A directory of a node's runs: each against the identity, then the runs as one history.
-        if (o.node === undefined) throw new CliFailure(EXIT.usage, `${log} is a directory: verifying a node's runs as one history needs --node`);
+        // A directory of a node's runs (--node): each against the identity, then the runs as one history.
         // Allowed options, listed: anything else would be silently ignored for a directory.
         const extra = Object.keys(o).filter((k) => !['node', 'policy', 'witnesses', 'json', 'workers'].includes(k));
         if (extra.length) throw new CliFailure(EXIT.usage, `a directory of runs takes --node, --policy, --witnesses and --json only (not --${extra[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)})`);
