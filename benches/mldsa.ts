@@ -36,7 +36,7 @@
 // ml_dsa44/65/87.
 import { relative } from 'node:path';
 import { ml_dsa44 as noble44, ml_dsa65 as noble65, ml_dsa87 as noble87 } from '@noble/post-quantum/ml-dsa.js';
-import { createMLDSA44, createMLDSA65, createMLDSA87 } from '@oqs/liboqs-js';
+import { liboqsVersion, loadLiboqs, type Liboqs } from './lib/peers.js';
 import { defaultEnclave, moduleDigest, modulePath, readModule } from '../host/index.js';
 import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
@@ -54,18 +54,12 @@ interface NobleDsa {
   verify(sig: Uint8Array, msg: Uint8Array, publicKey: Uint8Array, opts?: { context?: Uint8Array }): boolean;
 }
 
-/** The liboqs-js API (src/types/algorithms.d.ts, class MLDSA65 etc.). */
-interface OqsDsa {
-  generateKeyPair(): KeyPair;
-  sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
-  verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean;
-  destroy(): void;
-}
+type OqsDsa = Awaited<ReturnType<Liboqs['createMLDSA65']>>;
 
 const PARAMS = [
-  { name: 'ML-DSA-44', awre: 'ml_dsa44', noble: noble44, liboqs: createMLDSA44 },
-  { name: 'ML-DSA-65', awre: 'ml_dsa65', noble: noble65, liboqs: createMLDSA65 },
-  { name: 'ML-DSA-87', awre: 'ml_dsa87', noble: noble87, liboqs: createMLDSA87 },
+  { name: 'ML-DSA-44', awre: 'ml_dsa44', noble: noble44, liboqs: 'createMLDSA44' },
+  { name: 'ML-DSA-65', awre: 'ml_dsa65', noble: noble65, liboqs: 'createMLDSA65' },
+  { name: 'ML-DSA-87', awre: 'ml_dsa87', noble: noble87, liboqs: 'createMLDSA87' },
 ] as const;
 type AwreExport = (typeof PARAMS)[number]['awre'];
 
@@ -356,7 +350,8 @@ async function run({ quick, peersOnly, log }: SuiteOptions): Promise<SuiteReport
   const startedAt = new Date();
   const awre = peersOnly ? undefined : await loadAwre();
   const impls: readonly Impl[] = awre ? IMPLS : PEERS;
-  const oqs = await Promise.all(PARAMS.map((p) => p.liboqs()));
+  const liboqs = await loadLiboqs(log);
+  const oqs = await Promise.all(PARAMS.map((p) => liboqs[p.liboqs]()));
   const params: Param[] = PARAMS.map((p, i) => ({ name: p.name, awre: awre?.[p.awre], noble: p.noble, liboqs: oqs[i]! }));
   try {
     // The module as read now is the one awre loads (first use is in the
@@ -400,7 +395,7 @@ async function run({ quick, peersOnly, log }: SuiteOptions): Promise<SuiteReport
       versions: {
         awre: ownVersion(),
         '@noble/post-quantum': packageVersion('@noble/post-quantum'),
-        '@oqs/liboqs-js': packageVersion('@oqs/liboqs-js'),
+        '@oqs/liboqs-js': liboqsVersion(),
         tinybench: packageVersion('tinybench'),
       },
     };

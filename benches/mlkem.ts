@@ -14,7 +14,7 @@
 // timing; they are the same bytes for all three implementations.
 import { relative } from 'node:path';
 import { ml_kem512 as noble512, ml_kem768 as noble768, ml_kem1024 as noble1024 } from '@noble/post-quantum/ml-kem.js';
-import { createMLKEM512, createMLKEM768, createMLKEM1024 } from '@oqs/liboqs-js';
+import { liboqsVersion, loadLiboqs, type OqsKem } from './lib/peers.js';
 import { defaultEnclave, ml_kem512, ml_kem768, ml_kem1024, moduleDigest, modulePath, readModule } from '../host/index.js';
 import { bytes, equal, flipped, verdict } from './lib/checks.js';
 import { machineInfo, machineLine, type MachineInfo } from './lib/machine.js';
@@ -29,14 +29,6 @@ interface NobleKem {
   getPublicKey(secretKey: Uint8Array): Uint8Array;
   encapsulate(publicKey: Uint8Array, msg?: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array };
   decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array;
-}
-
-/** The liboqs-js API (src/types/algorithms.d.ts). */
-interface OqsKem {
-  generateKeyPair(): { publicKey: Uint8Array; secretKey: Uint8Array };
-  encapsulate(publicKey: Uint8Array): { ciphertext: Uint8Array; sharedSecret: Uint8Array };
-  decapsulate(ciphertext: Uint8Array, secretKey: Uint8Array): Uint8Array;
-  destroy(): void;
 }
 
 interface Param { name: string; awre: NobleKem; noble: NobleKem; liboqs: OqsKem }
@@ -196,7 +188,8 @@ function render({ cfg, rows, targets, checks, enclave, machine, versions }: Repo
 async function run({ quick, log }: SuiteOptions): Promise<SuiteReport> {
   const cfg = quick ? QUICK : FULL;
   const startedAt = new Date();
-  const [oqs512, oqs768, oqs1024] = await Promise.all([createMLKEM512(), createMLKEM768(), createMLKEM1024()]);
+  const oqs = await loadLiboqs(log);
+  const [oqs512, oqs768, oqs1024] = await Promise.all([oqs.createMLKEM512(), oqs.createMLKEM768(), oqs.createMLKEM1024()]);
   const params: Param[] = [
     { name: 'ML-KEM-512', awre: ml_kem512, noble: noble512, liboqs: oqs512 },
     { name: 'ML-KEM-768', awre: ml_kem768, noble: noble768, liboqs: oqs768 },
@@ -238,7 +231,7 @@ async function run({ quick, log }: SuiteOptions): Promise<SuiteReport> {
       versions: {
         awre: ownVersion(),
         '@noble/post-quantum': packageVersion('@noble/post-quantum'),
-        '@oqs/liboqs-js': packageVersion('@oqs/liboqs-js'),
+        '@oqs/liboqs-js': liboqsVersion(),
         tinybench: packageVersion('tinybench'),
       },
     };

@@ -17,3 +17,4 @@ export * as abi from '../abi/index.js';
 export * as qrng from './qrng/index.js';
 export { TenantPair, PEER_PAGE, MAX_FRAME_BYTES } from './tenants.js';
 export type { Handshake, PairOptions, TenantRole } from './tenants.js';
+export { wasmFeatures, type WasmFeatures } from './features.js';

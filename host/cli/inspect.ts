@@ -3,6 +3,7 @@
 // sections, the ABI version it declares, and whether it is awre's plain or
 // WAVEN-instrumented build. A malformed or truncated module is a clear error
 // (exit 1), not a stack trace.
+import { wasmFeatures, type WasmFeatures } from '../features.js';
 import type { Command } from 'commander';
 import wabtInit from 'wabt';
 import { existsSync } from 'node:fs';
@@ -23,6 +24,8 @@ export interface InspectResult {
   memory: { imported: boolean; initial: number; maximum: number | null } | null;
   customSections: { name: string; bytes: number }[];
   functions: number;
+  /** The WebAssembly features of the engine running awre (host/features.ts). */
+  engine: WasmFeatures;
   wat?: string;
 }
 
@@ -111,6 +114,7 @@ export async function runInspect(path: string, o: { wat?: boolean }): Promise<In
     memory: mem ? { imported: text.includes('(memory (;0;)') && /\(import "[^"]*" "[^"]*" \(memory/.test(text), initial: Number(mem[1]), maximum: mem[2] === undefined ? null : Number(mem[2]) } : null,
     customSections: sections,
     functions: (text.match(/^\s*\(func /gm) ?? []).length,
+    engine: { ...wasmFeatures() },
     ...(o.wat ? { wat: text } : {}),
   };
 }
@@ -126,6 +130,7 @@ export function renderInspect(r: InspectResult): string {
     `  imports   ${r.imports.length === 0 ? 'none' : r.imports.map((i) => `${i.module}.${i.name} (${i.kind})`).join(', ')}`,
     `  exports   ${r.exports.length}: ${r.exports.map((e) => e.name).join(', ')}`,
     `  sections  ${r.customSections.length === 0 ? 'no custom sections' : r.customSections.map((s) => `${s.name} (${s.bytes} bytes)`).join(', ')}`,
+    `  engine    Node ${process.versions.node}: ${Object.entries(r.engine).map(([k, v]) => `${k} ${v ? 'yes' : 'no'}`).join(', ')}`,
   ];
   if (r.wat !== undefined) lines.push('', r.wat);
   return lines.join('\n');

@@ -1,6 +1,7 @@
 // One instance of the enclave module and the host's view of its I/O window.
 // The host only ever touches memory through this class: inputs are copied into
 // the window, outputs copied out, and windows that held secrets are wiped.
+import { wasmFeatures } from '../features.js';
 import { ABI_VERSION } from '../../abi/lengths.js';
 import { AwreError } from '../errors.js';
 import { PhysicalMemory, instantiateWaven, wavenLayout, type WavenFault } from '../waven/physical.js';
@@ -132,7 +133,9 @@ export class Enclave {
       }
     } catch (cause) {
       if (cause instanceof AwreError) throw cause;
-      throw new AwreError('MODULE_INVALID', `enclave module does not load: ${(cause as Error).message}`, { cause });
+      // An engine without fixed-width SIMD cannot load any enclave build: say so rather than leave a decoder error.
+      const why = wasmFeatures().simd ? '' : ' (this engine has no WebAssembly SIMD, which the enclave needs: Node 16.4+ or a current browser)';
+      throw new AwreError('MODULE_INVALID', `enclave module does not load${why}: ${(cause as Error).message}`, { cause });
     }
     const ex = { ...(instance.exports as Record<string, unknown>) };
     if (this.mmu === 'waven') {
