@@ -34,8 +34,12 @@ export class EscrowWriter implements EscrowSink {
   private readonly key: Uint8Array;
   private n = 0;
 
-  constructor(readonly path: string, auditorPublicKey: Uint8Array, private readonly origin: string) {
-    const { cipherText, sharedSecret } = ml_kem768.encapsulate(auditorPublicKey);
+  /**
+   * `coins`: the encapsulation's 32-byte message m, only for a reproducible run (awre run --deterministic,
+   * docs/qrng.md), whose every input an auditor may already rebuild from the sim seed; otherwise fresh randomness.
+   */
+  constructor(readonly path: string, auditorPublicKey: Uint8Array, private readonly origin: string, coins?: Uint8Array) {
+    const { cipherText, sharedSecret } = ml_kem768.encapsulate(auditorPublicKey, coins);
     this.key = escrowKey(origin, sharedSecret);
     sharedSecret.fill(0);
     try {

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AwreError } from '../host/errors.js';
 import type { NoteSigner } from './note.js';
-import { RecorderFront, checkOptions, type Checkpoint, type Halted, type RecorderEvent, type RecorderOptions } from './recorder.js';
+import type { EscrowRecord } from '../host/qrng/seeder.js';
+import { RecorderFront, checkOptions, type Checkpoint, type Halted, type LogicalClock, type RecorderEvent, type RecorderOptions } from './recorder.js';
 import type { SyncMode } from './log.js';
 import { profileDigest } from './tuple.js';
 
@@ -35,8 +36,13 @@ const ARENA_BYTES = 1 << 20;
 export interface PipelineOptions extends RecorderOptions {
   log: string;
   sync?: SyncMode;
-  /** The auditor's ML-KEM-768 public key: the worker writes the escrow beside the log. */
-  escrow?: { path: string; auditorPublicKey: Uint8Array };
+  /**
+   * The auditor's ML-KEM-768 public key: the worker writes the escrow beside the log. `coins`: the 32-byte
+   * encapsulation message, for a reproducible run only (default: fresh OS randomness, as for any encapsulation).
+   */
+  escrow?: { path: string; auditorPublicKey: Uint8Array; coins?: Uint8Array };
+  /** A reproducible run's clock (recorder.ts); default the wall clock (Date.now). */
+  clock?: LogicalClock;
   /** Events per batch before a flush is forced (a flush also follows every turn of the event loop). */
   batch?: number;
 }
@@ -70,9 +76,13 @@ export class PipelinedRecorder extends RecorderFront {
     checkOptions(pipeline);
     this.profileDigest = profileDigest(pipeline.profile);
     this.batch = pipeline.batch ?? 512;
-    const { escrow, ...rest } = pipeline;
+    // The clock stays on this thread (the worker gets plain options): it stamps the events, the worker only orders them.
+    const { escrow, clock: _clock, ...rest } = pipeline;
     this.worker = new Worker(workerPath(), {
-      workerData: { options: rest, t0: Date.now(), channel: this.channel, escrow: escrow ? { path: escrow.path, key: escrow.auditorPublicKey } : undefined },
+      workerData: {
+        options: rest, t0: this.now(), channel: this.channel,
+        escrow: escrow ? { path: escrow.path, key: escrow.auditorPublicKey, ...(escrow.coins ? { coins: escrow.coins } : {}) } : undefined,
+      },
     });
     this.worker.on('message', (m: { id?: number; ok?: boolean; value?: unknown; error?: string; sign?: boolean }) => {
       if (m.sign) return this.answerSign();
@@ -87,7 +97,16 @@ export class PipelinedRecorder extends RecorderFront {
   }
 
   protected now(): number {
-    return Date.now();
+    return this.pipeline.clock ? this.pipeline.clock.next() : Date.now();
+  }
+
+  /**
+   * An escrow copy makes no tuple (its t is never read), so it takes no stamp of the logical clock: a
+   * reproducible run writes the same log with and without --auditor-key. The wall clock path is unchanged.
+   */
+  override escrowSeed(r: Omit<EscrowRecord, 'kind'>): void {
+    if (!this.pipeline.clock) return super.escrowSeed(r);
+    this.dispatch({ k: 'escrow', t: this.pipeline.clock.peek(), r });
   }
 
   protected dispatch(ev: RecorderEvent): void {

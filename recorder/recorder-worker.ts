@@ -9,7 +9,7 @@ import { ANSWERED, ASKED, CALL_HEADER, type PipelineOptions, type WireEvent } fr
 import { TupleBuilder, halted, type RecorderEvent } from './recorder.js';
 
 const { options, t0, channel, escrow } = workerData as {
-  options: Omit<PipelineOptions, 'escrow'>; t0: number; channel: SharedArrayBuffer; escrow?: { path: string; key: Uint8Array };
+  options: Omit<PipelineOptions, 'escrow'>; t0: number; channel: SharedArrayBuffer; escrow?: { path: string; key: Uint8Array; coins?: Uint8Array };
 };
 const port = parentPort!;
 const state = new Int32Array(channel, 0, 2);
@@ -61,7 +61,8 @@ try {
     log.close();
     throw new Error(`${options.log} holds an earlier log: a recorder starts a new one (seq 0), it does not append to another`);
   }
-  const esc = escrow ? new EscrowWriter(escrow.path, escrow.key, options.origin) : undefined;
+  const esc = escrow ? new EscrowWriter(escrow.path, escrow.key, options.origin, escrow.coins) : undefined;
+  escrow?.coins?.fill(0);
   builder = new TupleBuilder(log, options, t0, remoteSigner, esc);
 } catch (e) {
   failure = (e as Error).message;

@@ -210,6 +210,37 @@ export class TupleBuilder {
   }
 }
 
+/**
+ * The clock of a reproducible run (`awre run --deterministic`, docs/qrng.md
+ * "Reproducible runs"): a counter instead of the wall clock, so two runs of
+ * the same sim seed stamp the same `t` on every tuple on any machine. The
+ * first stamp (the boot tuple) is `start`; each later stamp is `step` more.
+ * A front end takes one stamp per event it hands the builder (escrow copies
+ * excepted: they make no tuple, and a run must log the same with and without
+ * an escrow). Times stay integers from the Unix epoch (0) up, as docs/abw34.md
+ * asks of `t`; verify's checks (integer, non-decreasing) hold unchanged, and a
+ * replay takes the logged times as it does for a wall clock.
+ */
+export class LogicalClock {
+  private n = 0;
+  constructor(readonly start = 0, readonly step = 1) {
+    if (!Number.isSafeInteger(start) || start < 0) throw new RangeError(`"start" expected a safe integer >= 0, got ${start}`);
+    if (!Number.isSafeInteger(step) || step < 1) throw new RangeError(`"step" expected a safe integer >= 1, got ${step}`);
+  }
+
+  /** The time the next stamp will be (the clock does not move). */
+  peek(): number {
+    return this.start + this.step * this.n;
+  }
+
+  /** Stamp an event: its time, and the clock moves on by one step. */
+  next(): number {
+    const t = this.peek();
+    this.n++;
+    return t;
+  }
+}
+
 /** What the harness talks to: the same surface for the live (pipelined) and the replay (direct) recorder. */
 export abstract class RecorderFront {
   constructor(readonly options: RecorderOptions) {}

@@ -28,12 +28,12 @@ import { certificateMessage, type RunCertificate } from './certificate.js';
 import type { NoteSigner } from './note.js';
 import { fingerprint, OpenNode } from './node.js';
 import { PipelinedRecorder } from './pipeline.js';
-import { Recorder, RecorderFront, type Checkpoint, type EscrowSink, type Halted, type TupleSink } from './recorder.js';
+import { Recorder, RecorderFront, type Checkpoint, type EscrowSink, type Halted, type LogicalClock, type TupleSink } from './recorder.js';
 import { sessionStatement, signDsse, type DsseEnvelope } from './summary.js';
 
 /** Live: a log file written by the pipelined recorder (and an escrow beside it). Replay: a sink in memory. */
 export type SessionRecord =
-  | { log: string; sync?: SyncMode; escrow?: { path: string; auditorPublicKey: Uint8Array } }
+  | { log: string; sync?: SyncMode; escrow?: { path: string; auditorPublicKey: Uint8Array; coins?: Uint8Array }; clock?: LogicalClock }
   | { sink: TupleSink; escrow?: EscrowSink; clock?: (seq: number) => number };
 
 export interface SessionOptions {
@@ -54,6 +54,13 @@ export interface SessionOptions {
   challenge?: string;
   /** Hears each checkpoint once it is durable, in order: at boot, after each handshake, and at halt (the witnesses' feed). */
   onCheckpoints?: (checkpoints: Checkpoint[]) => void;
+  /**
+   * Mix OS entropy into the attestation tenant's seeds (default true; see osMixed below). Only a
+   * reproducible run (awre run --deterministic, docs/qrng.md) turns it off: its attestation key and
+   * signatures then come from the feed alone, the seed tuple says osMixed:false, and verify warns
+   * (attest-seed-unmixed) that anyone who knows the sim seed can sign as this run.
+   */
+  attestOsMix?: boolean;
 }
 
 /**
@@ -61,7 +68,10 @@ export interface SessionOptions {
  * the feed does: a reproducible source (sim:) must never make a reproducible
  * attestation key, or anyone who guesses the sim seed could sign as the run
  * (review finding). seed' = condition(seed, 48 OS bytes) (docs/qrng.md's
- * conditioning), osMixed true.
+ * conditioning), osMixed true. The one exception is asked for by name:
+ * `attestOsMix: false`, a reproducible run (docs/qrng.md, "Reproducible
+ * runs"), which is exactly a run anyone with the sim seed can redo; the log
+ * says so (osMixed:false) and verify flags it.
  */
 function osMixed(p: SeedProvider): SeedProvider {
   return {
@@ -112,14 +122,14 @@ export class RecordedSession {
       escrow: (r) => { const { kind: _, ...rest } = r; this.recorder.escrowSeed(rest); },
       onEvent: (e) => this.recorder.seed(e),
     });
-    this.attestSeeder = new DrbgSeeder(osMixed(options.provider), {
+    this.attestSeeder = new DrbgSeeder(options.attestOsMix === false ? options.provider : osMixed(options.provider), {
       ...(options.reseedAfter === undefined ? {} : { reseedAfter: options.reseedAfter }),
       onEvent: (e) => this.recorder.seed(e),
     });
     const ro = { profile, origin: options.origin, checkpointEvery: options.checkpointEvery, reseedAfter: this.seeder.reseedAfter };
     const rec = options.record;
     this.recorder = 'log' in rec
-      ? new PipelinedRecorder({ ...ro, log: rec.log, ...(rec.sync ? { sync: rec.sync } : {}), ...(rec.escrow ? { escrow: rec.escrow } : {}) })
+      ? new PipelinedRecorder({ ...ro, log: rec.log, ...(rec.sync ? { sync: rec.sync } : {}), ...(rec.escrow ? { escrow: rec.escrow } : {}), ...(rec.clock ? { clock: rec.clock } : {}) })
       : new Recorder(rec.sink, { ...ro, ...(rec.clock ? { clock: rec.clock } : {}), ...(rec.escrow ? { escrow: rec.escrow } : {}) });
     this.recorder.attach(this.physical);
     options.feed?.onEvent((e) => this.recorder.feed(e));
