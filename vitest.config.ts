@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: every test with the plain enclave (mmu: 'off'), and the
@@ -5,12 +6,15 @@ import { defineConfig } from 'vitest/config';
 // WAVEN-instrumented module is checked against the same vectors. The
 // multi-GiB SHA-3 LDT cases run only in the first.
 const shared = { testTimeout: 300_000, hookTimeout: 300_000, pool: 'forks' as const };
+// package.json "imports" maps #platform to dist/; the tests run the sources (docs/browser.md).
+const resolve = { alias: { '#platform': fileURLToPath(new URL('./host/platform/node.ts', import.meta.url)) } };
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'off', include: ['tests/**/*.test.ts'] } },
+      { resolve, test: { ...shared, name: 'off', include: ['tests/**/*.test.ts'] } },
       {
+        resolve,
         test: {
           ...shared,
           name: 'waven',

@@ -7,6 +7,7 @@
 //
 // AWRE_WASM_FEATURES=-name,-name (Node only) masks features this engine
 // has, so the fallback path can be run and tested on a new engine.
+import { platform } from '#platform';
 
 export interface WasmFeatures {
   /** Fixed-width SIMD (v128): required by the enclave. */
@@ -46,7 +47,7 @@ const NAMES = Object.keys(PROBES) as (keyof WasmFeatures)[];
 
 /** Feature names masked by AWRE_WASM_FEATURES (e.g. "-multiMemory,-relaxedSimd"); unknown names are an error. */
 function masked(): Set<string> {
-  const env = typeof process === 'undefined' ? undefined : process.env?.['AWRE_WASM_FEATURES'];
+  const env = platform.env('AWRE_WASM_FEATURES');
   const out = new Set<string>();
   if (!env) return out;
   for (const part of env.split(',').map((s) => s.trim()).filter(Boolean)) {

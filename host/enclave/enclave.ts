@@ -5,6 +5,7 @@ import { wasmFeatures } from '../features.js';
 import { ABI_VERSION } from '../../abi/lengths.js';
 import { AwreError } from '../errors.js';
 import { PhysicalMemory, instantiateWaven, wavenLayout, type WavenFault } from '../waven/physical.js';
+import { platform } from '#platform';
 import { moduleDigest, readModule } from './module.js';
 
 /**
@@ -161,6 +162,21 @@ export class Enclave {
     this.view = new Uint8Array(this.exports.memory.buffer);
   }
 
+  /**
+   * An enclave on the module fetched from `url` (a browser's usual way in;
+   * WebAssembly.compileStreaming is not used, so any server MIME type works).
+   */
+  static async fromUrl(url: string | URL | Request, options: EnclaveOptions = {}): Promise<Enclave> {
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (cause) {
+      throw new AwreError('MODULE_NOT_FOUND', `enclave module: fetch failed: ${(cause as Error).message}`, { cause });
+    }
+    if (!res.ok) throw new AwreError('MODULE_NOT_FOUND', `enclave module: HTTP ${res.status} ${res.statusText}`);
+    return new Enclave(new Uint8Array(await res.arrayBuffer()), options);
+  }
+
   /** WAVEN mode: run an export, then raise a fault if a store hit the exception frame. */
   private guarded(fn: (...a: number[]) => number): (...a: number[]) => number {
     return (...args: number[]) => {
@@ -221,11 +237,13 @@ let shared: Enclave | undefined;
 
 /**
  * The process-wide enclave behind the noble-compatible API (loaded on first
- * use). AWRE_MMU=waven in the environment selects the WAVEN build.
+ * use). AWRE_MMU=waven in the environment selects the WAVEN build. In a
+ * browser the module must have been given first (`await init()`,
+ * setModule(); docs/browser.md).
  */
 export function defaultEnclave(): Enclave {
   if (shared === undefined) {
-    const mmu: MmuMode = process.env['AWRE_MMU'] === 'waven' ? 'waven' : 'off';
+    const mmu: MmuMode = platform.env('AWRE_MMU') === 'waven' ? 'waven' : 'off';
     shared = new Enclave(readModule(mmu === 'waven' ? 'enclave.waven.wasm' : 'enclave.wasm'), { mmu });
   }
   return shared;

@@ -12,7 +12,7 @@
 //   commitment = SHA-256("awre-qrng-commit-v1" || 0x00 || le64 epoch || seed)
 // The seed has full entropy, so the commitment hides it; the epoch makes
 // every commitment of one tenant distinct even for a replayed seed.
-import { createHash } from 'node:crypto';
+import { platform } from '#platform';
 import { leBytes } from '../bytes.js';
 
 /** Seed length and security strength: 384 bits = the DRBG's 256-bit strength plus a nonce's half. */
@@ -23,8 +23,8 @@ export const RAW_BITS_PER_SEED = SEED_BITS + 64;
 /** OS CSPRNG bytes mixed into each seed (not credited). */
 export const OS_MIX_BYTES = 48;
 
-const COND = Buffer.from('awre-qrng-cond-v1\0');
-const COMMIT = Buffer.from('awre-qrng-commit-v1\0');
+const COND = new TextEncoder().encode('awre-qrng-cond-v1\0');
+const COMMIT = new TextEncoder().encode('awre-qrng-commit-v1\0');
 
 /** Raw byte samples needed for one seed at `h` bits per sample. */
 export function rawBytesPerSeed(h: number): number {
@@ -33,12 +33,12 @@ export function rawBytesPerSeed(h: number): number {
 
 /** SHA3-384 conditioning of raw samples (and the OS mix, possibly empty) into a 48-byte seed. */
 export function condition(raw: Uint8Array, os: Uint8Array): Uint8Array {
-  const h = createHash('sha3-384');
-  h.update(COND).update(leBytes(raw.length, 4)).update(raw).update(leBytes(os.length, 4)).update(os);
-  return h.digest(); // a fresh Buffer (a Uint8Array) the caller owns and wipes
+  return platform.sha3_384(COND, leBytes(raw.length, 4), raw, leBytes(os.length, 4), os); // a fresh array the caller owns and wipes
 }
 
 /** The domain-separated commitment to a seed, hex. */
 export function commitment(epoch: number, seed: Uint8Array): string {
-  return createHash('sha256').update(COMMIT).update(leBytes(epoch, 8)).update(seed).digest('hex');
+  let hex = '';
+  for (const b of platform.sha256(COMMIT, leBytes(epoch, 8), seed)) hex += b.toString(16).padStart(2, '0');
+  return hex;
 }

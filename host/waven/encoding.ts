@@ -5,19 +5,21 @@
 // (a native copy); the hash is of the pairs that exist, so a change costs
 // O(mapped pages), never a scan of all 65,536 entries, and the hash is the
 // same bytes' SHA-256 as a full re-encoding gives (tested against it).
-import { hash } from 'node:crypto';
+import { platform } from '#platform';
 
 export class TableEncoding {
-  private buf: Buffer;
+  private buf: Uint8Array;
+  private dv: DataView;
   private readonly head: number;
   private count = 0;
   private cached: string | undefined;
 
   constructor(table: 'r' | 'w') {
-    const head = Buffer.from(`awre-waven-pt-v1\u0000${table}\u0000`, 'latin1');
+    const head = new TextEncoder().encode(`awre-waven-pt-v1\u0000${table}\u0000`); // ASCII: latin1 and UTF-8 agree
     this.head = head.length;
-    this.buf = Buffer.alloc(this.head + 8 * 16);
-    head.copy(this.buf);
+    this.buf = new Uint8Array(this.head + 8 * 16);
+    this.buf.set(head);
+    this.dv = new DataView(this.buf.buffer);
   }
 
   /** Entries that are not the exception frame. */
@@ -35,13 +37,13 @@ export class TableEncoding {
       this.buf.copyWithin(off, off + 8, this.head + 8 * this.count);
       this.count--;
     } else if (here) {
-      if (this.buf.readUInt32BE(off + 4) === frame) return;
-      this.buf.writeUInt32BE(frame, off + 4);
+      if (this.dv.getUint32(off + 4) === frame) return;
+      this.dv.setUint32(off + 4, frame);
     } else {
       this.grow();
       this.buf.copyWithin(off + 8, off, this.head + 8 * this.count);
-      this.buf.writeUInt32BE(page, off);
-      this.buf.writeUInt32BE(frame, off + 4);
+      this.dv.setUint32(off, page);
+      this.dv.setUint32(off + 4, frame);
       this.count++;
     }
     this.cached = undefined;
@@ -49,17 +51,21 @@ export class TableEncoding {
 
   /** The canonical encoding (a copy). */
   bytes(): Uint8Array {
-    return new Uint8Array(this.buf.subarray(0, this.head + 8 * this.count));
+    return this.buf.slice(0, this.head + 8 * this.count);
   }
 
   /** SHA-256 of the encoding, hex. */
   hash(): string {
-    this.cached ??= hash('sha256', this.buf.subarray(0, this.head + 8 * this.count), 'hex');
+    if (this.cached === undefined) {
+      let hex = '';
+      for (const b of platform.sha256(this.buf.subarray(0, this.head + 8 * this.count))) hex += b.toString(16).padStart(2, '0');
+      this.cached = hex;
+    }
     return this.cached;
   }
 
   private pageAt(i: number): number {
-    return this.buf.readUInt32BE(this.head + 8 * i);
+    return this.dv.getUint32(this.head + 8 * i);
   }
 
   /** The first index whose page is >= `page` (binary search). */
@@ -75,8 +81,9 @@ export class TableEncoding {
 
   private grow(): void {
     if (this.head + 8 * (this.count + 1) <= this.buf.length) return;
-    const next = Buffer.alloc(this.head + 8 * Math.max(16, this.count * 2));
-    this.buf.copy(next, 0, 0, this.head + 8 * this.count);
+    const next = new Uint8Array(this.head + 8 * Math.max(16, this.count * 2));
+    next.set(this.buf.subarray(0, this.head + 8 * this.count));
     this.buf = next;
+    this.dv = new DataView(next.buffer);
   }
 }

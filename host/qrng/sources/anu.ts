@@ -4,8 +4,7 @@
 // and refetched whenever its data runs out. Samples are bytes: a uint16
 // value gives two (big-endian), a hex16 block of S bytes gives S. Every
 // response is validated whole before any of it is served.
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { platform } from '#platform';
 import { z } from 'zod';
 import { concatWiping } from '../../bytes.js';
 import { AwreError } from '../../errors.js';
@@ -83,7 +82,7 @@ export class AnuSource implements EntropySource {
       throw new AwreError('QRNG_CONFIG', `anu: plain http:// is refused for ${this.#url.hostname} (use https://; http is allowed on loopback only)`);
     }
     // Name the endpoint, not its query string or credentials (an API key may sit there).
-    this.label = this.#url ? `anu:${this.#url.origin}${this.#url.pathname}` : `anu:${resolve(target)}`;
+    this.label = this.#url ? `anu:${this.#url.origin}${this.#url.pathname}` : `anu:${platform.resolvePath(target)}`;
     this.minEntropy = claimedEntropy(8, options);
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
@@ -110,9 +109,9 @@ export class AnuSource implements EntropySource {
     this.fileRead = true;
     let text: string;
     try {
-      const bytes = await readFile(this.#target);
+      const bytes = await platform.readFile(this.#target);
       if (bytes.length > MAX_FILE_BYTES) throw sourceError(this.label, `file of ${bytes.length} bytes is over the ${MAX_FILE_BYTES}-byte limit`);
-      text = bytes.toString('utf8');
+      text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes); // as Buffer#toString: a BOM is kept
     } catch (cause) {
       if ((cause as { code?: string }).code === 'QRNG_SOURCE') throw cause;
       throw sourceError(this.label, `cannot read: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause);

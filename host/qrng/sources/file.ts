@@ -4,8 +4,8 @@
 // missing file or a permission error surfaces, as a typed error, on the
 // first read (the feed's start-up test). End of file before the request is
 // filled is an error: a short capture must not be stretched.
-import { open, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { platform } from '#platform';
+import type { PlatformFile } from '../../platform/types.js';
 import { claimedEntropy, sourceError, type EntropySource, type SourceOptions } from '../source.js';
 
 const MAX_READ = 65536;
@@ -15,14 +15,14 @@ export class FileSource implements EntropySource {
   readonly label: string;
   readonly quantum: boolean;
   readonly minEntropy: number;
-  private handle: FileHandle | undefined;
+  private handle: PlatformFile | undefined;
   private served = 0;
   /** Once the file ends or fails, it stays failed: reopening would serve the same bytes again. */
   private dead: Error | undefined;
 
   constructor(readonly path: string, options: SourceOptions = {}) {
     // The absolute, normalised path: the form a policy matches (docs/abw34.md, "Entropy sources").
-    this.label = `file:${resolve(path)}`;
+    this.label = `file:${platform.resolvePath(path)}`;
     this.quantum = options.quantum ?? false;
     // A capture of unknown quality: claim less than full entropy unless the operator says otherwise.
     this.minEntropy = claimedEntropy(options.minEntropy ?? 7, options);
@@ -36,7 +36,7 @@ export class FileSource implements EntropySource {
     while (got < n) {
       let r: number;
       try {
-        ({ bytesRead: r } = await fh.read(out, got, Math.min(MAX_READ, n - got), null));
+        ({ bytesRead: r } = await fh.read(out, got, Math.min(MAX_READ, n - got)));
       } catch (cause) {
         out.fill(0);
         throw await this.die(sourceError(this.label, `read failed after ${this.served + got} bytes: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, cause));
@@ -62,10 +62,10 @@ export class FileSource implements EntropySource {
     return err;
   }
 
-  private async opened(): Promise<FileHandle> {
+  private async opened(): Promise<PlatformFile> {
     if (this.handle) return this.handle;
     try {
-      this.handle = await open(this.path, 'r');
+      this.handle = await platform.openFile(this.path);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file or device' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code ?? (cause as Error).message;
