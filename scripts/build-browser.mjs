@@ -3,7 +3,8 @@
 // "browser" condition (package.json "imports" #platform -> the browser
 // platform), bundled by esbuild into one ES module, build/browser/awre.js,
 // with build/enclave.wasm and build/enclave.waven.wasm copied beside it
-// (init() fetches them from there by default).
+// (init() fetches them from there by default), and the page of web/
+// (index.html, app.js: a self-test and a benchmark; `awre serve` serves it).
 //
 //   node scripts/build-browser.mjs                 (after `npm run build:ts`)
 //   node scripts/build-browser.mjs --outdir <dir>  somewhere else (the browser test)
@@ -18,6 +19,8 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const WASM = ['enclave.wasm', 'enclave.waven.wasm'];
+/** The self-test and benchmark page (web/), copied beside the bundle. */
+export const PAGE = ['index.html', 'app.js'];
 
 /**
  * Uses of Node globals a browser lacks: Buffer.x, process.x, typeof Buffer,
@@ -63,6 +66,8 @@ export async function buildBrowser({ outdir = join(root, 'build', 'browser'), mi
   }
   if (problems.length > 0) throw new Error(`the browser bundle is not browser-safe:\n  ${problems.join('\n  ')}`);
   for (const name of WASM) copyFileSync(join(root, 'build', name), join(outdir, name));
+  // The page a person opens (`awre serve`): a self-test and a benchmark on this bundle.
+  for (const name of PAGE) copyFileSync(join(root, 'web', name), join(outdir, name));
   return { outfile, bytes: readFileSync(outfile).length, inputs: Object.keys(result.metafile.inputs).length };
 }
 
@@ -71,7 +76,7 @@ if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
   const outdir = at > 0 ? resolve(process.argv[at + 1] ?? '') : undefined;
   try {
     const r = await buildBrowser(outdir ? { outdir } : {});
-    console.log(`${relative(process.cwd(), r.outfile)}: ${r.bytes} bytes from ${r.inputs} modules, + ${WASM.join(', ')}`);
+    console.log(`${relative(process.cwd(), r.outfile)}: ${r.bytes} bytes from ${r.inputs} modules, + ${[...WASM, ...PAGE].join(', ')}`);
   } catch (err) {
     console.error(err.message);
     process.exit(1);

@@ -9,6 +9,7 @@ import { registerKeygen } from './keygen.js';
 import { registerProve } from './prove.js';
 import { registerPublish } from './publish.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
 import { registerWitness } from './witness.js';
 
@@ -31,5 +32,6 @@ export function buildProgram(done: (code: number) => void = () => {}): Command {
   registerProve(program, done);
   registerPublish(program, done);
   registerWitness(program, done);
+  registerServe(program, done);
   return program;
 }
