@@ -12,4 +12,5 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   pqc: async () => (await import('./pqc.js')).suite,
   trust: async () => (await import('./trust.js')).suite,
   verify: async () => (await import('./verify.js')).suite,
+  platforms: async () => (await import('./platforms.js')).suite,
 };
