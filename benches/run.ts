@@ -12,13 +12,13 @@
 import { writeResults } from './lib/results.js';
 import type { Suite } from './lib/suite.js';
 
-import { SUITES } from './suites.js';
+import { ON_REQUEST, SUITES } from './suites.js';
 
 /** Suites that support --peers-only (the default selection under that flag). */
 const PEERS_ONLY: readonly string[] = ['mldsa', 'gcm'];
 
 const USAGE = `usage: npm run bench -- [suite...] [--json] [--quick] [--peers-only]
-suites: ${Object.keys(SUITES).join(', ')} (default: all; with --peers-only: ${PEERS_ONLY.join(', ')})`;
+suites: ${Object.keys(SUITES).join(', ')} (default: all but ${ON_REQUEST.join(' and ')}, which run when named; with --peers-only: ${PEERS_ONLY.join(', ')})`;
 
 interface Args { names: string[]; json: boolean; quick: boolean; peersOnly: boolean }
 
@@ -37,7 +37,7 @@ function parseArgs(argv: string[]): Args | string {
     const unsupported = names.filter((n) => !PEERS_ONLY.includes(n));
     if (unsupported.length > 0) return `--peers-only is not supported by: ${unsupported.join(', ')}`;
   }
-  const all = peersOnly ? [...PEERS_ONLY] : Object.keys(SUITES);
+  const all = peersOnly ? [...PEERS_ONLY] : Object.keys(SUITES).filter((n) => !ON_REQUEST.includes(n));
   return { names: names.length > 0 ? names : all, json, quick, peersOnly };
 }
 

@@ -14,3 +14,6 @@ export const SUITES: Record<string, () => Promise<Suite>> = {
   verify: async () => (await import('./verify.js')).suite,
   platforms: async () => (await import('./platforms.js')).suite,
 };
+
+/** Run only when named: verify makes logs of up to 10 million tuples (minutes, gigabytes); platforms starts browsers. */
+export const ON_REQUEST: readonly string[] = ['verify', 'platforms'];

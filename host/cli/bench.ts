@@ -5,7 +5,7 @@
 // the ratios.
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { SUITES } from '../../benches/suites.js';
+import { ON_REQUEST, SUITES } from '../../benches/suites.js';
 import { machineInfo, machineLine, type MachineInfo } from '../../benches/lib/machine.js';
 import { ratiosOf, type Ratio } from '../../benches/lib/ratios.js';
 import { ratioChart } from '../../benches/lib/svg.js';
@@ -19,8 +19,7 @@ export interface BenchResult {
 }
 
 export async function runBench(o: { suite?: string[]; quick?: boolean }, bar?: SingleBar, log: (m: string) => void = () => {}): Promise<BenchResult> {
-  // The verify suite generates logs of up to 10 million tuples (minutes, gigabytes): only when named.
-  const names = o.suite && o.suite.length > 0 ? o.suite : Object.keys(SUITES).filter((n) => n !== 'verify');
+  const names = o.suite && o.suite.length > 0 ? o.suite : Object.keys(SUITES).filter((n) => !ON_REQUEST.includes(n));
   const unknown = names.filter((n) => !(n in SUITES));
   if (unknown.length > 0) throw new CliFailure(EXIT.usage, `--suite: unknown suite ${unknown.join(', ')} (have: ${Object.keys(SUITES).join(', ')})`);
   const result: BenchResult = { machine: machineInfo(), suites: {}, ratios: [], ok: true };
@@ -45,7 +44,7 @@ export function renderBench(r: BenchResult): string {
 export function registerBench(program: Command, done: (code: number) => void): void {
   program.command('bench')
     .description('run the benchmark suites (mlkem, mldsa, gcm, waven, qrng, recorder) against the peers; tables, JSON, and a ratio chart')
-    .option('--suite <name...>', `suites to run (default: all of ${Object.keys(SUITES).filter((n) => n !== 'verify').join(', ')}; verify only when named)`)
+    .option('--suite <name...>', `suites to run (default: all of ${Object.keys(SUITES).filter((n) => !ON_REQUEST.includes(n)).join(', ')}; ${ON_REQUEST.join(' and ')} only when named)`)
     .option('--quick', 'a short smoke run (fewer, shorter rounds)')
     .option('--out <file>', 'write the results as JSON here', 'awre-bench.json')
     .option('--svg <file>', 'draw the ratios as a bar chart (SVG)')
