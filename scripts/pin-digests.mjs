@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PIN_FILE = join(root, 'module-digests.json');
-// The three modules `npm run build` writes, in build order.
-export const MODULES = ['build/enclave.wasm', 'build/enclave.test.wasm', 'build/enclave.waven.wasm'];
+// The modules `npm run build` writes, in build order: the core modules, then the component (docs/component.md).
+export const MODULES = ['build/enclave.wasm', 'build/enclave.test.wasm', 'build/enclave.waven.wasm', 'build/enclave.component.wasm'];
 
 function toolchain() {
   const require = createRequire(import.meta.url);
