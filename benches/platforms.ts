@@ -17,6 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ml_kem768 as nobleKem } from '@noble/post-quantum/ml-kem.js';
 import { ml_dsa65 as nobleDsa } from '@noble/post-quantum/ml-dsa.js';
 import { Enclave, readModule } from '../host/index.js';
@@ -65,18 +66,30 @@ function moduleOps(e: Enclave, i: Inputs): Record<string, () => Uint8Array[]> {
 
 type Ops = Record<string, () => Uint8Array[]>;
 
+type World = { mlKem: Record<string, (...a: unknown[]) => unknown>; mlDsa: Record<string, (...a: unknown[]) => unknown> };
+
+/** The same operations through a component binding (lists in, lists out; the post-return wipes). */
+function worldOps(w: World, i: Inputs): Ops {
+  return {
+    'ML-KEM-768 encapsulate': () => { const r = w.mlKem['encaps']!(768, i.ek, i.m) as { ct: Uint8Array; ss: Uint8Array }; return [r.ct, r.ss]; },
+    'ML-KEM-768 decapsulate': () => [w.mlKem['decaps']!(768, i.dk, i.ct) as Uint8Array],
+    'ML-DSA-65 sign': () => [w.mlDsa['sign']!(65, i.sk, i.mu, i.rnd) as Uint8Array],
+  };
+}
+
 /**
- * The component's operations, when build/enclave.component.wasm and its
- * binding (host/enclave/component.ts) exist: { thin, jco } or a reason.
+ * The component's operations when it is built (npm run build): through the
+ * thin canonical-ABI binding (host/enclave/component.ts, on the component's
+ * core module) and through jco's transpiled JS (build/component/enclave.js).
  */
 async function componentOps(i: Inputs): Promise<{ impls: Record<string, Ops> } | { missing: string }> {
   const root = packageRoot();
-  if (!existsSync(join(root, 'build', 'enclave.component.wasm'))) return { missing: 'build/enclave.component.wasm not built' };
-  const binding = join(root, 'dist', 'host', 'enclave', 'component.js');
-  if (!existsSync(binding)) return { missing: 'dist/host/enclave/component.js missing' };
-  const mod = (await import(binding)) as { benchOperations?: (i: Inputs) => Promise<Record<string, Ops>> };
-  if (typeof mod.benchOperations !== 'function') return { missing: 'host/enclave/component.ts has no benchOperations()' };
-  return { impls: await mod.benchOperations(i) };
+  const core = join(root, 'build', 'component', 'enclave.core.wasm');
+  const transpiled = join(root, 'build', 'component', 'enclave.js');
+  if (!existsSync(core) || !existsSync(transpiled)) return { missing: 'build/component/ not built (npm run build)' };
+  const { bindComponentCore } = await import('../host/enclave/component.js');
+  const jco = (await import(pathToFileURL(transpiled).href)) as unknown as World;
+  return { impls: { 'component thin': worldOps(bindComponentCore(readFileSync(core)) as unknown as World, i), 'component jco': worldOps(jco, i) } };
 }
 
 // ---- the browsers ---------------------------------------------------------------------------------
