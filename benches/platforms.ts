@@ -8,11 +8,12 @@
 //   component's list lowering is compared with the module's window copies.
 // - Browsers: headless Chromium and Firefox ESR (Debian's packages, through
 //   puppeteer-core) load the browser bundle and time the plain and WAVEN
-//   modules with the same inputs; their figures are printed beside Node's.
+//   modules and jco's transpiled component with the same inputs; their
+//   figures are printed beside Node's.
 // Target (reported, not asserted): the component at most 1.1x the plain
 // module per operation.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -119,6 +120,27 @@ window.benchPlatforms = async (hex, ms, rounds) => {
       (out[name] ??= {})[mode] = perRound[perRound.length >> 1];
     }
   }
+  // The component as jco transpiled it (served beside the bundle when built).
+  let C;
+  try { C = await import('./component/enclave.js'); } catch { C = undefined; }
+  if (C) {
+    const ops = {
+      'ML-KEM-768 encapsulate': () => C.mlKem.encaps(768, i.ek, i.m),
+      'ML-KEM-768 decapsulate': () => C.mlKem.decaps(768, i.dk, i.ct),
+      'ML-DSA-65 sign': () => C.mlDsa.sign(65, i.sk, i.mu, i.rnd),
+    };
+    for (const [name, f] of Object.entries(ops)) {
+      f();
+      const perRound = [];
+      for (let r = 0; r < rounds; r++) {
+        let n = 0; const t0 = performance.now(); let t = t0;
+        while (t - t0 < ms) { f(); n++; t = performance.now(); }
+        perRound.push((n * 1000) / (t - t0));
+      }
+      perRound.sort((a, b) => a - b);
+      out[name]['component jco'] = perRound[perRound.length >> 1];
+    }
+  }
   return { ua: navigator.userAgent, ops: out };
 };
 window.ready = true;
@@ -140,6 +162,7 @@ async function browsers(i: Inputs, cfg: { rounds: number; timeMs: number }, log:
   try {
     const { buildBrowser } = (await import(join(packageRoot(), 'scripts', 'build-browser.mjs'))) as { buildBrowser(o: { outdir: string }): Promise<unknown> };
     await buildBrowser({ outdir: dir });
+    if (existsSync(join(packageRoot(), 'build', 'component', 'enclave.js'))) cpSync(join(packageRoot(), 'build', 'component'), join(dir, 'component'), { recursive: true });
     writeFileSync(join(dir, 'runner.js'), RUNNER);
     writeFileSync(join(dir, 'bench.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./runner.js"></script>');
     const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
@@ -218,10 +241,11 @@ async function run({ quick, log, write }: SuiteOptions): Promise<SuiteReport> {
     return { op: g.id, ops: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.opsPerSec])), timeRatio: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, base / v.opsPerSec])) };
   });
   const webCols = web.filter((w): w is Extract<BrowserResult, { ua: string }> => 'ua' in w);
-  const header = ['operation', ...names.map((n) => `node ${n} ops/s`), ...names.slice(1).map((n) => `${n} time / module`), ...webCols.flatMap((w) => [`${w.browser} module`, `${w.browser} waven`])];
+  const webModes = (w: Extract<BrowserResult, { ua: string }>) => Object.keys(w.ops[Object.keys(w.ops)[0]!] ?? {});
+  const header = ['operation', ...names.map((n) => `node ${n} ops/s`), ...names.slice(1).map((n) => `${n} time / module`), ...webCols.flatMap((w) => webModes(w).map((mode) => `${w.browser} ${mode === 'off' ? 'module' : mode}`))];
   const table = renderTable(header, rows.map((r) => [
     r.op, ...names.map((n) => fmtOps(r.ops[n]!)), ...names.slice(1).map((n) => fmtRatio(r.timeRatio[n]!, 3)),
-    ...webCols.flatMap((w) => [fmtOps(w.ops[r.op]!['off']!), fmtOps(w.ops[r.op]!['waven']!)]),
+    ...webCols.flatMap((w) => webModes(w).map((mode) => fmtOps(w.ops[r.op]![mode]!))),
   ]), header.map((_, k) => (k === 0 ? 'left' : 'right')));
   const compRows = names.filter((n) => n !== 'module' && n !== 'waven');
   const m = machineInfo();

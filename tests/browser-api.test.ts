@@ -11,7 +11,7 @@
 // (Chromium) and AWRE_REQUIRE_FIREFOX=1 (Firefox) make that a failure.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,8 +82,21 @@ window.runSuite = async (input) => {
   out.condition = hx(cond);
   out.commitment = awre.qrng.commitment(7, cond);
   out.waven = await awre_waven(input.frame);
+  out.component = await awre_component(input);
   return out;
 };
+
+// The WebAssembly component (build/enclave.component.wasm), as jco transpiled it, served beside the bundle.
+async function awre_component(input) {
+  const C = await import('./component/enclave.js');
+  return {
+    kemKeygen: input.kemKeygen.map((c) => { const k = C.mlKem.keygen(c.level, bx(c.seed)); return [hx(k.ek), hx(k.dk)]; }),
+    kemEncaps: input.kemEncaps.map((c) => { const r = C.mlKem.encaps(c.level, bx(c.ek), bx(c.m)); return [hx(r.ct), hx(r.ss)]; }),
+    kemDecaps: input.kemDecaps.map((c) => hx(C.mlKem.decaps(c.level, bx(c.dk), bx(c.c)))),
+    dsaKeygen: input.dsaKeygen.map((c) => { const k = C.mlDsa.keygen(c.level, bx(c.seed)); return [hx(k.pk), hx(k.sk)]; }),
+    sha3: input.sha3.map((c) => hx(C.sha3.oneshot(136, 6, bx(c.msg), 32))),
+  };
+}
 
 function awre_random(r) {
   const kem = awre.ml_kem768, dsa = awre.ml_dsa65;
@@ -229,6 +242,14 @@ async function expected(input: Input) {
     condition: hex(cond),
     commitment: awre.qrng.commitment(7, cond),
     waven,
+    // The component gives the ACVP answers the module gives (the same `want`s).
+    component: {
+      kemKeygen: input.kemKeygen.map((c) => c.want),
+      kemEncaps: input.kemEncaps.map((c) => c.want),
+      kemDecaps: input.kemDecaps.map((c) => c.want),
+      dsaKeygen: input.dsaKeygen.map((c) => c.want),
+      sha3: input.sha3.map((c) => c.want),
+    },
   };
 }
 
@@ -246,6 +267,8 @@ beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist', 'host', 'index.js'))) throw new Error('dist/ missing: run `npm run build` (the bundle is made from dist/)');
   const { buildBrowser } = (await import(join(ROOT, 'scripts', 'build-browser.mjs'))) as { buildBrowser(o: { outdir: string }): Promise<unknown> };
   await buildBrowser({ outdir: dir });
+  // jco's transpilation of the component (npm run build): its JS and core module, fetched by the page.
+  cpSync(join(ROOT, 'build', 'component'), join(dir, 'component'), { recursive: true });
   writeFileSync(join(dir, 'runner.js'), RUNNER);
   writeFileSync(join(dir, 'index.html'), PAGE);
   server = createServer((req, res) => {
