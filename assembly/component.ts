@@ -49,13 +49,20 @@ export function cabi_realloc(oldPtr: usize, oldSize: usize, align: usize, newSiz
   const at = (top + align - 1) & ~(align - 1);
   if (at > size || newSize > size - at) unreachable();
   const p = base + at;
-  if (oldPtr != 0) memory.copy(p, oldPtr, oldSize < newSize ? oldSize : newSize);
+  // Lowering only ever asks for fresh memory (0, 0); growing a block from an arbitrary pointer
+  // would copy bytes from anywhere in memory into the window (review finding).
+  if (oldPtr != 0 || oldSize != 0) unreachable();
   top = at + newSize;
   if (top > high) high = top;
   return p;
 }
 
 function alloc(n: usize): usize { return cabi_realloc(0, 0, 1, n); }
+/** `p .. p + len` lies in the bytes handed out so far: a list this call was given (not stale, not outside the window). */
+function given(p: usize, len: usize): bool {
+  const base = io_ptr();
+  return p >= base && len <= top && p - base <= top - len;
+}
 /** The window bytes still free. */
 function room(): usize { return <usize>io_bytes() - top; }
 /** Wipe the inputs: every byte handed out before the wrapper began. */
@@ -94,7 +101,7 @@ export function info__io_bytes(): i32 { return io_bytes(); }
 // ---- awre:enclave/sha3 ------------------------------------------------------------
 export function sha3__oneshot(rate: u32, ds: u32, data: usize, len: usize, outLen: u32): usize {
   const inEnd = top;
-  if (<usize>outLen > room()) { wipeInputs(inEnd); return retErr(ERR_ARG); }
+  if (<usize>outLen > room() || !given(data, len)) { wipeInputs(inEnd); return retErr(ERR_ARG); }
   const out = alloc(<usize>outLen);
   const st = sha3_oneshot(rate, ds, data, len, out, outLen);
   wipeInputs(inEnd);
@@ -128,6 +135,7 @@ export function post__sha3__context_save(ret: usize): void { wipeWindow(); }
 export function sha3__context_restore(ctx: usize, len: usize): usize {
   const n = <usize>hctx_bytes();
   if (len != n) return doneUnit(ERR_LENGTH);
+  if (!given(ctx, len)) return doneUnit(ERR_ARG);
   memory.copy(hctx_ptr(), ctx, n);
   return doneUnit(0);
 }
@@ -256,16 +264,20 @@ let gcmTagLen: i32 = 16;
 let gcmDecrypt: bool = false;
 
 export function gcm__init(key: usize, keyLen: usize, tagLen: i32, decrypt: i32): usize {
+  // A list must be one this call was given: a host call made while the lists were lowered resets the
+  // window, and the key would then be zeros (review finding).
+  if (!given(key, keyLen)) return doneUnit(ERR_ARG);
   const st = gcm_init(key, <i32>keyLen, tagLen, decrypt);
   if (st >= 0) { gcmTagLen = tagLen; gcmDecrypt = decrypt != 0; }
   return doneUnit(st);
 }
-export function gcm__iv(iv: usize, len: usize): usize { return doneUnit(gcm_iv(iv, len)); }
-export function gcm__aad(data: usize, len: usize): usize { return doneUnit(gcm_aad(data, len)); }
+export function gcm__iv(iv: usize, len: usize): usize { return doneUnit(given(iv, len) ? gcm_iv(iv, len) : ERR_ARG); }
+export function gcm__aad(data: usize, len: usize): usize { return doneUnit(given(data, len) ? gcm_aad(data, len) : ERR_ARG); }
 
 /** In place (the core allows src == dst): the output list is the input's bytes. */
 export function gcm__crypt(data: usize, len: usize, hasToken: i32, token: usize, tokenLen: usize): usize {
   if (hasToken != 0 && tokenLen != 16) return retErr(ERR_LENGTH);
+  if (!given(data, len) || (hasToken != 0 && !given(token, tokenLen))) { wipeWindow(); return retErr(ERR_ARG); }
   const st = gcm_crypt(data, data, len, hasToken != 0 ? token : 0);
   if (hasToken != 0) memory.fill(token, 0, tokenLen);
   if (st < 0) { wipeWindow(); return retErr(st); }
@@ -275,7 +287,7 @@ export function post__gcm__crypt(ret: usize): void { wipeWindow(); }
 
 export function gcm__auth(data: usize, len: usize): usize {
   const inEnd = top;
-  if (room() < 16) { wipeInputs(inEnd); return retErr(ERR_ARG); }
+  if (room() < 16 || !given(data, len)) { wipeInputs(inEnd); return retErr(ERR_ARG); }
   const tok = alloc(16);
   const st = gcm_auth(data, len, tok);
   wipeInputs(inEnd);
@@ -287,6 +299,9 @@ export function post__gcm__auth(ret: usize): void { wipeWindow(); }
 export function gcm__finish(tag: usize, len: usize): usize {
   const inEnd = top;
   if (gcmDecrypt && len != <usize>gcmTagLen) { wipeInputs(inEnd); return retErr(ERR_LENGTH); }
+  // Encrypting, the tag list is ignored but still fills the window: the 16 result bytes must fit, or
+  // cabi_realloc would trap and end the instance, vault keys and all (review finding).
+  if (room() < 16 || (gcmDecrypt && !given(tag, len))) { wipeInputs(inEnd); return retErr(ERR_ARG); }
   const buf = alloc(16);
   if (gcmDecrypt) memory.copy(buf, tag, len);
   const st = gcm_finish(buf);

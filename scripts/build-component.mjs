@@ -79,7 +79,11 @@ if (isMain) {
   mkdirSync(build, { recursive: true });
   const coreFile = join(build, 'enclave.component-core.wasm');
   const opts = ['--runtime', 'stub', '--enable', 'simd', '--noAssert', '--use', 'abort=', '-O3', '--shrinkLevel', '0', '--converge'];
-  const { error } = await asc.main([join(root, 'assembly', 'component.ts'), ...opts, '--outFile', coreFile],
+  // A config with no entries: asc would otherwise read asconfig.json and add assembly/index.ts's flat exports
+  // to this core module (review finding), where a caller of the core module could reach them.
+  const config = join(build, 'component.asconfig.json');
+  writeFileSync(config, '{ "options": {} }\n');
+  const { error } = await asc.main([join(root, 'assembly', 'component.ts'), '--config', config, ...opts, '--outFile', coreFile],
     { stdout: process.stdout, stderr: process.stderr });
   if (error) { console.error(`component core build failed: ${error.message}`); process.exit(1); }
 

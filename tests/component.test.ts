@@ -437,6 +437,43 @@ describe('DRBG, vault and PQCNet through the component', () => {
   });
 });
 
+describe('review findings (an attacker calling the component)', () => {
+  it('gcm.finish encrypting with a large ignored tag list is err(ERR_ARG), not a trap that ends the instance', () => {
+    for (const [name, R] of [['jco', jco as unknown as World], ['thin', bindComponentCore(coreBytes) as unknown as World]] as const) {
+      R.gcm.init(new Uint8Array(32), 16, false); R.gcm.iv(new Uint8Array(12));
+      expect(status(() => R.gcm.finish(new Uint8Array(65528))), name).toBe(-1);
+      expect(hex(R.sha3.oneshot(136, 6, new TextEncoder().encode('abc'), 32)), name).toBe('3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532');
+      R.gcm.end();
+    }
+  });
+
+  it('a host call made while lists are lowered (a number whose valueOf calls in) never runs the kernel on the wiped lists', () => {
+    // jco converts numbers after lowering the lists: the enclave sees that the key is no longer a list it was given.
+    const J = jco as unknown as World;
+    const evil = { valueOf() { try { J.sha3.oneshot(136, 6, new Uint8Array(1), 32); } catch { /* the nested call's own fate does not matter */ } return 16; } };
+    expect(status(() => J.gcm.init(new Uint8Array(32).fill(42), evil, false))).toBe(-1);
+    const evilLen = { valueOf() { try { J.sha3.oneshot(136, 6, new Uint8Array(1), 32); } catch { /* as above */ } return 32; } };
+    expect(status(() => J.sha3.oneshot(136, 6, new Uint8Array(100).fill(7), evilLen))).toBe(-1);
+    expect(hex(J.sha3.oneshot(136, 6, new TextEncoder().encode('abc'), 32))).toBe('3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532');
+    // The thin binding refuses anything but a number before it lowers a list, and a call made during another.
+    const T = bindComponentCore(coreBytes) as unknown as World;
+    expect(() => T.gcm.init(new Uint8Array(32), evil, false)).toThrow(TypeError);
+    expect(() => T.gcm.init(new Uint8Array(32), 16n, false)).toThrow(TypeError);
+    expect(windowZero()).toBe(true);
+  });
+
+  it('cabi_realloc refuses to grow a block from an arbitrary pointer; the core module exports only the world, cabi_* and memory', () => {
+    const T = bindComponentCore(coreBytes);
+    const core = T.$core.exports as Record<string, (...a: number[]) => number>;
+    expect(() => core['cabi_realloc']!(8, 32, 1, 32)).toThrow(WebAssembly.RuntimeError); // growing from an arbitrary pointer
+    expect(Object.keys(core).filter((n) => !n.startsWith('awre:enclave/') && !n.startsWith('cabi_')).sort()).toEqual(['memory']);
+    const W = T as unknown as World;
+    // A list the window cannot hold traps inside cabi_realloc (called directly: the binding refuses it before).
+    expect(() => core['cabi_realloc']!(0, 0, 1, 1 << 20)).toThrow(WebAssembly.RuntimeError);
+    expect(hex(W.sha3.oneshot(136, 6, new TextEncoder().encode('abc'), 32))).toBe('3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532');
+  });
+});
+
 describe('around the component', () => {
   it('awre inspect recognises the component and prints its WIT world', async () => {
     const r = await runInspect(fileURLToPath(new URL('build/enclave.component.wasm', root)), {});

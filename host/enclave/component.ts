@@ -107,6 +107,10 @@ export function bindComponentCore(core: WebAssembly.Module | BufferSource): Comp
   const lower = (b: Uint8Array): number => { const p = realloc(0, 0, 1, b.length); view(); u8.set(b, p); return p; };
   const list = (at: number): Uint8Array => { const p = dv.getUint32(at, true); return u8.slice(p, p + dv.getUint32(at + 4, true)); };
 
+  // One call at a time, and none after a trap (the canonical ABI's rules; review findings): a number
+  // argument whose valueOf called the enclave while lists were lowered would reset the window under them.
+  let busy = false;
+  let dead: string | undefined;
   const out: ComponentExports = {};
   for (const [iface, fn, params, result, f1, f2] of FUNCS) {
     const name = canonicalExport(iface, fn);
@@ -116,6 +120,14 @@ export function bindComponentCore(core: WebAssembly.Module | BufferSource): Comp
     const what = `${iface}.${fn}`;
     const nLists = params.filter((p) => p === 'list' || p === 'optlist').length;
     const bind = (...args: unknown[]): unknown => {
+      if (dead !== undefined) throw new Error(`${what}: the component instance trapped earlier (${dead}); make a new one`);
+      if (busy) throw new Error(`${what}: called while another call into this component instance is under way`);
+      // Every number is converted before any list is lowered (a conversion runs user code).
+      for (let i = 0; i < params.length; i++) {
+        const a = args[i];
+        if (params[i] !== 'list' && params[i] !== 'optlist' && params[i] !== 'bool' && typeof a !== 'number') throw new TypeError(`${what}: argument ${i} must be a number, got ${typeof a}`);
+        if (params[i] === 'optlist' && a === null) args[i] = undefined;
+      }
       if (nLists > 0) {
         let total = 0;
         for (let i = 0; i < params.length; i++) {
@@ -126,6 +138,8 @@ export function bindComponentCore(core: WebAssembly.Module | BufferSource): Comp
         if (total > ioBytes) throw new RangeError(`${what}: ${total} list bytes exceed the enclave's I/O window (${ioBytes} bytes a call)`);
       }
       const flat: number[] = [];
+      busy = true; // a Uint8Array subclass could run code while it is copied in
+      try {
       for (let i = 0; i < params.length; i++) {
         const a = args[i];
         switch (params[i]) {
@@ -135,7 +149,19 @@ export function bindComponentCore(core: WebAssembly.Module | BufferSource): Comp
           default: flat.push((a as number) | 0);
         }
       }
-      const r = call(...flat);
+      } finally {
+        busy = false;
+      }
+      let r: number;
+      busy = true;
+      try {
+        r = call(...flat);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) dead = e.message;
+        throw e;
+      } finally {
+        busy = false;
+      }
       if (result === 's32') return r;
       if (result === 'void') return undefined;
       view();
