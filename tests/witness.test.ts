@@ -11,7 +11,7 @@
 // - the cosignature format against torchwood's ML-DSA-44 vector, and the
 //   tlog-policy grammar.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import { certificateMessage, type RunCertificate } from '../recorder/certificate
 import { nodePaths, OpenNode } from '../recorder/node.js';
 import { checkpointBody, parseNote, signNote } from '../recorder/note.js';
 import { RecordedSession } from '../recorder/session.js';
+import { WitnessStore } from '../host/witness/store.js';
 import type { Tuple } from '../recorder/tuple.js';
 import { LogLeaves, WitnessFeed, witnessCheckpoints } from '../recorder/witness-client.js';
 import type { Checkpoint } from '../recorder/recorder.js';
@@ -336,6 +337,35 @@ describe('a witness killed at any point of a write', () => {
     // (A long timeout: the witness has just restarted on a machine that may be busy with other test files.)
     const last = await witnessCheckpoints([w.url], cert, halted.checkpoints, leaves, { timeoutMs: 30_000 });
     expect(last[0]!.cosignatures.has(halted.checkpoints[halted.checkpoints.length - 1]!.size), `errors: ${last[0]!.errors.join('; ')}`).toBe(true);
+  });
+  it('a failed write of a run\'s log file uses nothing up; a kill between the log file and the node file: the restart takes the run from the log, the retry of the same certificate is "enrolled already", and the run number cannot be used again', async () => {
+    const feed = qrng.openFeed('os');
+    const s = await RecordedSession.start({ record: { log: join(home, 'run-enroll.log'), sync: 'group' }, provider: feed, feed, origin: 'awre.test/run/enroll', checkpointEvery: 8, node: join(home, 'node') });
+    await s.halt();
+    await feed.close();
+    const body = JSON.stringify({ cert: s.certificate, sig: s.certificateSig! });
+    let w = await serve(home, 'we');
+    // A write of the log's file that fails (a directory in its place) must leave nothing used up: the
+    // node's file is written after it, so the retry enrolls. (Node file first, the retry got 409 for ever.)
+    const blocker = join(w.dir, 'logs', `${createHash('sha256').update('awre.test/run/enroll').digest('hex')}.json`);
+    mkdirSync(blocker);
+    const failed = await fetch(`${w.url}/awre/enroll-run`, { method: 'POST', body });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    rmSync(blocker, { recursive: true });
+    const first = await fetch(`${w.url}/awre/enroll-run`, { method: 'POST', body });
+    expect([first.status, await first.text()]).toEqual([200, 'enrolled\n']);
+    await kill9(w);
+    // The state a SIGKILL leaves after the log's file is written and before the node's: the node's file as it was.
+    const nodeFile = join(w.dir, 'nodes', `${s.certificate!.node}.json`);
+    const before = JSON.parse(readFileSync(nodeFile, 'utf8')) as { run: number };
+    expect(before.run).toBe(s.certificate!.run);
+    writeFileSync(nodeFile, `${JSON.stringify({ ...before, run: s.certificate!.run - 1 })}\n`);
+    w = await serve(home, 'we', w.dir);
+    const retry = await fetch(`${w.url}/awre/enroll-run`, { method: 'POST', body });
+    expect([retry.status, await retry.text()]).toEqual([200, 'enrolled already\n']);
+    // The restart repaired the node's run from the log: the run number stays used.
+    await kill9(w);
+    expect(new WitnessStore(w.dir).node(s.certificate!.node).run).toBe(s.certificate!.run);
   });
 });
 

@@ -70,11 +70,15 @@ export class WitnessStore {
 
   /** Enroll a run's log (size 0) and move the node's latest run to it. */
   enroll(origin: string, key: string, node: string, run: number): void {
-    // The node's run first: a kill after it leaves a run number used up, never one that can be used twice.
-    this.saveNode({ ...this.node(node), run });
+    // The log's file first, then the node's. A kill between them leaves the run enrolled and the
+    // node's file behind it, which the constructor repairs from the logs (so a run number is never
+    // usable twice), and the client's retry of the same certificate finds it "enrolled already".
+    // (Node first, a kill between them left the run number used up with no log: the retry got 409
+    // for ever, and the run could never be witnessed.)
     const s: LogState = { origin, key, node, run, size: '0', root: EMPTY_ROOT, note: null };
     writeFileAtomic(join(this.dir, 'logs', `${hashOf(origin)}.json`), `${JSON.stringify(s)}\n`, 0o600);
     this.logs.set(origin, s);
+    this.saveNode({ ...this.node(node), run });
   }
 
   /** Record a newly cosigned checkpoint (the caller checked that `old` was the stored size, just now). */
