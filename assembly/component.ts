@@ -21,6 +21,10 @@
 //   reset before they return.
 // - Every list whose length the core export assumes is checked here first:
 //   another length is err(ERR_LENGTH).
+// - Every list argument must lie in the window bytes handed out for this call
+//   (given()), else err(ERR_ARG): a host call made while the lists were
+//   lowered resets the window, and a list would then be stale, wiped bytes
+//   (the kernel would run on zeros). Fixed-length checks come first, then this.
 import {
   abi_version, io_ptr, io_bytes, hctx_ptr, hctx_bytes,
   sha3_oneshot, keccak_absorb, keccak_finish, keccak_squeeze,
@@ -36,6 +40,7 @@ import {
 } from './index';
 import { ekBytes, dkBytes, ctBytes, rankOf } from './mlkem/params';
 import { paramsOf, pkBytes, skBytes, sigBytes } from './mldsa/params';
+import { gcmDecrypting } from './aes/gcm';
 import { ERR_ARG, ERR_LENGTH, ERR_HANDLE_TYPE } from '../abi/status';
 
 // ---- allocator over the I/O window ---------------------------------------------
@@ -110,7 +115,7 @@ export function sha3__oneshot(rate: u32, ds: u32, data: usize, len: usize, outLe
 export function post__sha3__oneshot(ret: usize): void { wipeWindow(); }
 
 export function sha3__absorb(rate: u32, data: usize, len: usize): usize {
-  return doneUnit(keccak_absorb(rate, data, len));
+  return doneUnit(given(data, len) ? keccak_absorb(rate, data, len) : ERR_ARG);
 }
 export function sha3__finish(rate: u32, ds: u32): usize { return doneUnit(keccak_finish(rate, ds)); }
 
@@ -150,6 +155,7 @@ export function ml_kem__keygen(level: i32, seed: usize, seedLen: usize): usize {
   const dkLen: usize = k == 0 ? 0 : <usize>dkBytes(k);
   if (k != 0) {
     if (seedLen != 64) st = ERR_LENGTH;
+    else if (!given(seed, seedLen)) st = ERR_ARG;
     else { ek = alloc(ekLen); dk = alloc(dkLen); st = mlkem_keygen(level, seed, ek, dk); }
   }
   wipeInputs(inEnd);
@@ -165,6 +171,7 @@ export function ml_kem__encaps(level: i32, ek: usize, ekLen: usize, m: usize, mL
   const ctLen: usize = k == 0 ? 0 : <usize>ctBytes(k);
   if (k != 0) {
     if (ekLen != <usize>ekBytes(k) || mLen != 32) st = ERR_LENGTH;
+    else if (!given(ek, ekLen) || !given(m, mLen)) st = ERR_ARG;
     else { ct = alloc(ctLen); ss = alloc(32); st = mlkem_encaps(level, ek, m, ct, ss); }
   }
   wipeInputs(inEnd);
@@ -179,6 +186,7 @@ export function ml_kem__decaps(level: i32, dk: usize, dkLen: usize, ct: usize, c
   let ss: usize = 0;
   if (k != 0) {
     if (dkLen != <usize>dkBytes(k) || ctLen != <usize>ctBytes(k)) st = ERR_LENGTH;
+    else if (!given(dk, dkLen) || !given(ct, ctLen)) st = ERR_ARG;
     else { ss = alloc(32); st = mlkem_decaps(level, dk, ct, ss); }
   }
   wipeInputs(inEnd);
@@ -189,14 +197,14 @@ export function post__ml_kem__decaps(ret: usize): void { wipeWindow(); }
 export function ml_kem__check_ek(level: i32, ek: usize, ekLen: usize): usize {
   const k = rankOf(level);
   let st: i32 = ERR_ARG;
-  if (k != 0) st = ekLen != <usize>ekBytes(k) ? ERR_LENGTH : mlkem_check_ek(level, ek);
+  if (k != 0) st = ekLen != <usize>ekBytes(k) ? ERR_LENGTH : !given(ek, ekLen) ? ERR_ARG : mlkem_check_ek(level, ek);
   return doneUnit(st);
 }
 
 export function ml_kem__check_dk(level: i32, dk: usize, dkLen: usize): usize {
   const k = rankOf(level);
   let st: i32 = ERR_ARG;
-  if (k != 0) st = dkLen != <usize>dkBytes(k) ? ERR_LENGTH : mlkem_check_dk(level, dk);
+  if (k != 0) st = dkLen != <usize>dkBytes(k) ? ERR_LENGTH : !given(dk, dkLen) ? ERR_ARG : mlkem_check_dk(level, dk);
   return doneUnit(st);
 }
 
@@ -209,6 +217,7 @@ export function ml_dsa__keygen(level: i32, xi: usize, xiLen: usize): usize {
   if (changetype<usize>(p) != 0) {
     pkLen = <usize>pkBytes(p); skLen = <usize>skBytes(p);
     if (xiLen != 32) st = ERR_LENGTH;
+    else if (!given(xi, xiLen)) st = ERR_ARG;
     else { pk = alloc(pkLen); sk = alloc(skLen); st = mldsa_keygen(level, xi, pk, sk); }
   }
   wipeInputs(inEnd);
@@ -224,6 +233,7 @@ export function ml_dsa__sign(level: i32, sk: usize, skLen: usize, mu: usize, muL
   if (changetype<usize>(p) != 0) {
     sigLen = <usize>sigBytes(p);
     if (skLen != <usize>skBytes(p) || muLen != 64 || rndLen != 32) st = ERR_LENGTH;
+    else if (!given(sk, skLen) || !given(mu, muLen) || !given(rnd, rndLen)) st = ERR_ARG;
     else { sig = alloc(sigLen); st = mldsa_sign(level, sk, mu, rnd, sig); }
   }
   wipeInputs(inEnd);
@@ -236,6 +246,7 @@ export function ml_dsa__verify(level: i32, pk: usize, pkLen: usize, mu: usize, m
   let st: i32 = ERR_ARG;
   if (changetype<usize>(p) != 0) {
     if (pkLen != <usize>pkBytes(p) || muLen != 64) st = ERR_LENGTH;
+    else if (!given(pk, pkLen) || !given(mu, muLen) || !given(sig, sigLen)) st = ERR_ARG;
     // A signature of another length is not a signature: invalid, not misuse.
     else if (sigLen != <usize>sigBytes(p)) st = 0;
     else st = mldsa_verify(level, pk, mu, sig);
@@ -252,6 +263,7 @@ export function ml_dsa__public_key(level: i32, sk: usize, skLen: usize): usize {
   if (changetype<usize>(p) != 0) {
     pkLen = <usize>pkBytes(p);
     if (skLen != <usize>skBytes(p)) st = ERR_LENGTH;
+    else if (!given(sk, skLen)) st = ERR_ARG;
     else { pk = alloc(pkLen); st = mldsa_pk_from_sk(level, sk, pk); }
   }
   wipeInputs(inEnd);
@@ -260,28 +272,36 @@ export function ml_dsa__public_key(level: i32, sk: usize, skLen: usize): usize {
 export function post__ml_dsa__public_key(ret: usize): void { wipeWindow(); }
 
 // ---- awre:enclave/gcm -------------------------------------------------------------
+// The direction is the core's own (gcmDecrypting: 0 after gcm_end or a failed init); the tag length
+// is the one the last successful init chose.
 let gcmTagLen: i32 = 16;
-let gcmDecrypt: bool = false;
 
 export function gcm__init(key: usize, keyLen: usize, tagLen: i32, decrypt: i32): usize {
   // A list must be one this call was given: a host call made while the lists were lowered resets the
   // window, and the key would then be zeros (review finding).
   if (!given(key, keyLen)) return doneUnit(ERR_ARG);
   const st = gcm_init(key, <i32>keyLen, tagLen, decrypt);
-  if (st >= 0) { gcmTagLen = tagLen; gcmDecrypt = decrypt != 0; }
+  if (st >= 0) gcmTagLen = tagLen;
   return doneUnit(st);
 }
 export function gcm__iv(iv: usize, len: usize): usize { return doneUnit(given(iv, len) ? gcm_iv(iv, len) : ERR_ARG); }
 export function gcm__aad(data: usize, len: usize): usize { return doneUnit(given(data, len) ? gcm_aad(data, len) : ERR_ARG); }
 
-/** In place (the core allows src == dst): the output list is the input's bytes. */
+/**
+ * In place (the core allows src == dst): the output list is the input's bytes. Encrypting, the token
+ * is ignored (the WIT): none, or a list of any length. Decrypting, it is none or 16 bytes.
+ */
 export function gcm__crypt(data: usize, len: usize, hasToken: i32, token: usize, tokenLen: usize): usize {
-  if (hasToken != 0 && tokenLen != 16) return retErr(ERR_LENGTH);
-  if (!given(data, len) || (hasToken != 0 && !given(token, tokenLen))) { wipeWindow(); return retErr(ERR_ARG); }
-  const st = gcm_crypt(data, data, len, hasToken != 0 ? token : 0);
-  if (hasToken != 0) memory.fill(token, 0, tokenLen);
-  if (st < 0) { wipeWindow(); return retErr(st); }
-  return retList(data, len);
+  const useToken = gcmDecrypting() && hasToken != 0;
+  let st: i32;
+  if (useToken && tokenLen != 16) st = ERR_LENGTH;
+  else if (!given(data, len) || (useToken && !given(token, tokenLen))) st = ERR_ARG;
+  else st = gcm_crypt(data, data, len, useToken ? token : 0);
+  // The token is an input: wipe it, but only where it is a list this call was given (an ignored or
+  // stale token's pointer may point anywhere) and not the data, which is the result.
+  if (hasToken != 0 && given(token, tokenLen) && (token + tokenLen <= data || data + len <= token)) memory.fill(token, 0, tokenLen);
+  if (st < 0) wipeWindow();
+  return st < 0 ? retErr(st) : retList(data, len);
 }
 export function post__gcm__crypt(ret: usize): void { wipeWindow(); }
 
@@ -295,19 +315,30 @@ export function gcm__auth(data: usize, len: usize): usize {
 }
 export function post__gcm__auth(ret: usize): void { wipeWindow(); }
 
-/** Encrypting: `tag` is ignored and the result is the tag. Decrypting: the result is empty. */
+/**
+ * Encrypting: `tag` is ignored (the WIT), whatever its length, and the result is the tag. Decrypting:
+ * `tag` is tag-len bytes and the result is empty.
+ */
 export function gcm__finish(tag: usize, len: usize): usize {
-  const inEnd = top;
-  if (gcmDecrypt && len != <usize>gcmTagLen) { wipeInputs(inEnd); return retErr(ERR_LENGTH); }
-  // Encrypting, the tag list is ignored but still fills the window: the 16 result bytes must fit, or
-  // cabi_realloc would trap and end the instance, vault keys and all (review finding).
-  if (room() < 16 || (gcmDecrypt && !given(tag, len))) { wipeInputs(inEnd); return retErr(ERR_ARG); }
-  const buf = alloc(16);
-  if (gcmDecrypt) memory.copy(buf, tag, len);
-  const st = gcm_finish(buf);
+  const decrypting = gcmDecrypting();
+  let inEnd = top;
+  let st: i32;
+  let buf: usize = 0;
+  if (!decrypting) {
+    // The ignored tag list is wiped with the rest of the window and its space reused: any length fits
+    // the 16 result bytes (an earlier version returned err(ERR_ARG) for a list that left < 16 bytes).
+    wipeWindow(); inEnd = 0;
+    buf = alloc(16);
+    st = gcm_finish(buf);
+  } else if (len != <usize>gcmTagLen) st = ERR_LENGTH;
+  else if (room() < 16 || !given(tag, len)) st = ERR_ARG;
+  else {
+    buf = alloc(16);
+    memory.copy(buf, tag, len);
+    st = gcm_finish(buf);
+  }
   wipeInputs(inEnd);
-  if (st < 0) return retErr(st);
-  return gcmDecrypt ? retList(buf, 0) : retList(buf, <usize>gcmTagLen);
+  return st < 0 ? retErr(st) : retList(buf, decrypting ? 0 : <usize>gcmTagLen);
 }
 export function post__gcm__finish(ret: usize): void { wipeWindow(); }
 
@@ -315,10 +346,11 @@ export function gcm__end(): void { gcm_end(); wipeWindow(); }
 
 // ---- awre:enclave/drbg ------------------------------------------------------------
 export function drbg__instantiate(e: usize, eLen: usize, n: usize, nLen: usize, p: usize, pLen: usize): usize {
-  return doneUnit(drbg_instantiate(e, eLen, n, nLen, p, pLen));
+  const ok = given(e, eLen) && given(n, nLen) && given(p, pLen);
+  return doneUnit(ok ? drbg_instantiate(e, eLen, n, nLen, p, pLen) : ERR_ARG);
 }
 export function drbg__reseed(e: usize, eLen: usize, a: usize, aLen: usize): usize {
-  return doneUnit(drbg_reseed(e, eLen, a, aLen));
+  return doneUnit(given(e, eLen) && given(a, aLen) ? drbg_reseed(e, eLen, a, aLen) : ERR_ARG);
 }
 export function drbg__uninstantiate(): usize { return doneUnit(drbg_uninstantiate()); }
 export function drbg__requests(): usize { return doneI32(drbg_requests()); }
@@ -355,7 +387,7 @@ export function vault__dsa_sign(key: i32, mu: usize, muLen: usize): usize {
   let sig: usize = 0;
   if (st >= 0) {
     if (muLen != 64) st = ERR_LENGTH;
-    else if (n > room()) st = ERR_ARG;
+    else if (!given(mu, muLen) || n > room()) st = ERR_ARG;
     else { sig = alloc(n); st = vault_dsa_sign(key, mu, sig); }
   }
   wipeInputs(inEnd);
@@ -369,7 +401,7 @@ function messageSign(key: i32, msg: usize, len: usize, identity: bool): usize {
   const n: usize = st < 0 ? 0 : <usize>st;
   let sig: usize = 0;
   if (st >= 0) {
-    if (n > room()) st = ERR_ARG;
+    if (!given(msg, len) || n > room()) st = ERR_ARG;
     else {
       sig = alloc(n);
       st = identity ? vault_identity_sign(key, msg, len, sig) : vault_attest_sign(key, msg, len, sig);
@@ -391,7 +423,7 @@ export function vault__seal(key: i32, secret: usize, secretLen: usize, state: us
     const n = <usize>vault_sealed_bytes(st);
     if (n == 0) st = ERR_HANDLE_TYPE;
     else if (secretLen != 64) st = ERR_LENGTH;
-    else if (n > room()) st = ERR_ARG;
+    else if (!given(secret, secretLen) || !given(state, stateLen) || n > room()) st = ERR_ARG;
     else { out = alloc(n); st = vault_seal(key, secret, state, stateLen, out, n); }
   }
   wipeInputs(inEnd);
@@ -400,20 +432,26 @@ export function vault__seal(key: i32, secret: usize, secretLen: usize, state: us
 export function post__vault__seal(ret: usize): void { wipeWindow(); }
 
 export function vault__unseal(secret: usize, secretLen: usize, state: usize, stateLen: usize, sealed: usize, sealedLen: usize): usize {
-  if (secretLen != 64) return doneI32(ERR_LENGTH);
-  return doneI32(vault_unseal(secret, state, stateLen, sealed, sealedLen));
+  let st: i32;
+  if (secretLen != 64) st = ERR_LENGTH;
+  else if (!given(secret, secretLen) || !given(state, stateLen) || !given(sealed, sealedLen)) st = ERR_ARG;
+  else st = vault_unseal(secret, state, stateLen, sealed, sealedLen);
+  return doneI32(st);
 }
 
 // ---- awre:enclave/pqcnet ----------------------------------------------------------
 /** A handshake message into the rest of the window (post-return wipes it all). */
 function handshakeStep(step: i32, req: usize, len: usize): usize {
   const inEnd = top;
-  const outLen = room();
-  const out = alloc(outLen);
-  let st: i32;
-  if (step == 0) st = pqc_handshake(req, len, out, outLen);
-  else if (step == 1) st = pqc_respond(req, len, out, outLen);
-  else st = pqc_finish(req, len, out, outLen);
+  let st: i32 = ERR_ARG;
+  let out: usize = 0;
+  if (given(req, len)) {
+    const outLen = room();
+    out = alloc(outLen);
+    if (step == 0) st = pqc_handshake(req, len, out, outLen);
+    else if (step == 1) st = pqc_respond(req, len, out, outLen);
+    else st = pqc_finish(req, len, out, outLen);
+  }
   wipeInputs(inEnd);
   return st < 0 ? retErr(st) : retListHandle(out, <usize>st, pqc_last_session());
 }
@@ -424,14 +462,16 @@ export function post__pqcnet__respond(ret: usize): void { wipeWindow(); }
 export function pqcnet__finish(req: usize, len: usize): usize { return handshakeStep(2, req, len); }
 export function post__pqcnet__finish(ret: usize): void { wipeWindow(); }
 
-export function pqcnet__complete(req: usize, len: usize): usize { return doneI32(pqc_complete(req, len)); }
+export function pqcnet__complete(req: usize, len: usize): usize { return doneI32(given(req, len) ? pqc_complete(req, len) : ERR_ARG); }
 
 export function pqcnet__seal(session: i32, src: usize, len: usize): usize {
   const inEnd = top;
-  const outLen = len + 24;
-  if (outLen > room()) { wipeInputs(inEnd); return retErr(ERR_LENGTH); }
-  const out = alloc(outLen);
-  const st = pqc_seal(session, src, len, out, outLen);
+  let st: i32;
+  let out: usize = 0;
+  // given first: it bounds len, so len + 24 cannot wrap.
+  if (!given(src, len)) st = ERR_ARG;
+  else if (len + 24 > room()) st = ERR_LENGTH;
+  else { out = alloc(len + 24); st = pqc_seal(session, src, len, out, len + 24); }
   wipeInputs(inEnd);
   return st < 0 ? retErr(st) : retList(out, <usize>st);
 }
@@ -440,9 +480,11 @@ export function post__pqcnet__seal(ret: usize): void { wipeWindow(); }
 export function pqcnet__open(session: i32, src: usize, len: usize): usize {
   const inEnd = top;
   const outLen: usize = len > 24 ? len - 24 : 1;
-  if (outLen > room()) { wipeInputs(inEnd); return retErr(ERR_LENGTH); }
-  const out = alloc(outLen);
-  const st = pqc_open(session, src, len, out, outLen);
+  let st: i32;
+  let out: usize = 0;
+  if (!given(src, len)) st = ERR_ARG;
+  else if (outLen > room()) st = ERR_LENGTH;
+  else { out = alloc(outLen); st = pqc_open(session, src, len, out, outLen); }
   wipeInputs(inEnd);
   return st < 0 ? retErr(st) : retList(out, <usize>st);
 }

@@ -6,10 +6,12 @@
 // ACVP subsets (SHA3-256 AFT, ML-KEM keyGen/encaps/decaps/checks, ML-DSA
 // keyGen and external-mu sigGen/sigVer, AES-GCM), the golden outputs of the
 // plain API (tests/golden/outputs.json, from the same fixed inputs as
-// scripts/golden-lib.mjs), the window wiping and the refusal of lists larger
-// than the window. No timing assertions.
+// scripts/golden-lib.mjs), the window wiping, the refusal of lists larger
+// than the window and of lists not handed out in the call (every function that
+// takes one), and GCM's ignored token and tag when encrypting. No timing
+// assertions.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -70,6 +72,12 @@ function muOf(R: World, pk: Uint8Array, msg: Uint8Array, ctx: Uint8Array = new U
   return shake256(R, [tr, Uint8Array.of(0, ctx.length), ctx, msg], 64);
 }
 const CHUNK = 16384;
+const WIT = readFileSync(new URL('abi/awre.wit', root), 'utf8');
+/** The parameter list of a WIT function, as written in abi/awre.wit. */
+function witParams(iface: string, fn: string): string {
+  const block = WIT.split(/^interface /m).find((b) => b.startsWith(`${iface} `))!;
+  return new RegExp(`^\\s+${fn}: func\\(([^)]*)\\)`, 'm').exec(block)![1]!;
+}
 function gcmEncrypt(R: World, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array, tagLen: number): Uint8Array {
   R.gcm.init(key, tagLen, false); R.gcm.iv(nonce); R.gcm.aad(aad);
   const out = new Uint8Array(pt.length + tagLen);
@@ -438,13 +446,196 @@ describe('DRBG, vault and PQCNet through the component', () => {
 });
 
 describe('review findings (an attacker calling the component)', () => {
-  it('gcm.finish encrypting with a large ignored tag list is err(ERR_ARG), not a trap that ends the instance', () => {
+  it('gcm.finish encrypting ignores its tag list whatever its length (even one that fills the window): the tag, not an err or a trap', () => {
+    const c = createCipheriv('aes-256-gcm', Buffer.alloc(32), Buffer.alloc(12)); c.final();
+    const want = hex(c.getAuthTag());
     for (const [name, R] of [['jco', jco as unknown as World], ['thin', bindComponentCore(coreBytes) as unknown as World]] as const) {
-      R.gcm.init(new Uint8Array(32), 16, false); R.gcm.iv(new Uint8Array(12));
-      expect(status(() => R.gcm.finish(new Uint8Array(65528))), name).toBe(-1);
+      for (const len of [0, 3, 16, 65528, 65536]) {
+        R.gcm.init(new Uint8Array(32), 16, false); R.gcm.iv(new Uint8Array(12));
+        expect(hex(R.gcm.finish(new Uint8Array(len).fill(0xa5))), `${name} ${len}`).toBe(want);
+      }
       expect(hex(R.sha3.oneshot(136, 6, new TextEncoder().encode('abc'), 32)), name).toBe('3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532');
       R.gcm.end();
     }
+    expect(windowZero()).toBe(true);
+  });
+
+  it('gcm.crypt encrypting ignores its token (none, 3 bytes, 16, 100): the ciphertext and tag of node:crypto aes-256-gcm; decrypting still wants 16 bytes', () => {
+    const key = fixedBytes('token key', 32), nonce = fixedBytes('token nonce', 12), aad = fixedBytes('token aad', 13);
+    const pt = fixedBytes('token pt', 40000);
+    const c = createCipheriv('aes-256-gcm', key, nonce); c.setAAD(aad);
+    const want = hex(Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]));
+    for (const [name, R] of RUNNERS) {
+      for (const token of [undefined, new Uint8Array(3).fill(9), new Uint8Array(16).fill(9), new Uint8Array(100).fill(9)]) {
+        R.gcm.init(key, 16, false); R.gcm.iv(nonce); R.gcm.aad(aad);
+        const parts: Uint8Array[] = [];
+        for (let o = 0; o < pt.length; o += CHUNK) parts.push(R.gcm.crypt(pt.subarray(o, o + CHUNK), token));
+        parts.push(R.gcm.finish(token ?? new Uint8Array(0)));
+        expect(hex(Buffer.concat(parts)), `${name} token ${token?.length ?? 'none'}`).toBe(want);
+      }
+      // Decrypting, a token that is not 16 bytes is still err(ERR_LENGTH); the operation goes on.
+      const sealed = hexToBytes(want);
+      const ct = sealed.subarray(0, pt.length);
+      R.gcm.init(key, 16, true); R.gcm.iv(nonce); R.gcm.aad(aad);
+      const tokens: Uint8Array[] = [];
+      for (let o = 0; o < ct.length; o += CHUNK) tokens.push(R.gcm.auth(ct.subarray(o, o + CHUNK)));
+      R.gcm.finish(sealed.subarray(pt.length));
+      expect(status(() => R.gcm.crypt(ct.slice(0, CHUNK), new Uint8Array(3))), name).toBe(-2);
+      const out: Uint8Array[] = [];
+      for (let o = 0, i = 0; o < ct.length; o += CHUNK, i++) out.push(R.gcm.crypt(ct.slice(o, o + CHUNK), o + CHUNK >= ct.length ? undefined : tokens[i]));
+      expect(hex(Buffer.concat(out)), name).toBe(hex(pt));
+      R.gcm.end();
+    }
+    expect(windowZero()).toBe(true);
+  });
+
+  it('every function that takes a list refuses, called directly, lists not handed out in this call: err(ERR_ARG), where the same bytes handed out give a result', () => {
+    // A fresh thin instance R with a DRBG, vault keys, a sealed identity key and PQC1 handshakes with a
+    // second instance P up to each step; each core export is then called by hand.
+    const T = bindComponentCore(coreBytes);
+    const R = T as unknown as World;
+    const P = bindComponentCore(coreBytes) as unknown as World;
+    const x = T.$core.exports as Record<string, any>;
+    const mem = () => new Uint8Array((x.memory as WebAssembly.Memory).buffer);
+    const io = x.cabi_realloc(0, 0, 1, 0) as number; // nothing handed out: the window's base
+    const zero = () => mem().subarray(io, io + IO_BYTES).every((b) => b === 0);
+    R.drbg.instantiate(fixedBytes('stale entropy', 48), new Uint8Array(0), new Uint8Array(0));
+    P.drbg.instantiate(fixedBytes('stale peer entropy', 48), new Uint8Array(0), new Uint8Array(0));
+    const gen = R.vault.dsaKeygen(65, 3) as number;
+    const att = R.vault.dsaKeygen(65, 2) as number;
+    const id = R.vault.dsaKeygen(65, 4) as number;
+    const sealed = R.vault.seal(id, fixedBytes('platform', 64), fixedBytes('state', 20)) as Uint8Array;
+    const kem = R.mlKem.keygen(768, fixedBytes('stale kem', 64)) as { ek: Uint8Array; dk: Uint8Array };
+    const { ct } = R.mlKem.encaps(768, kem.ek, fixedBytes('stale m', 32)) as { ct: Uint8Array };
+    const g = createCipheriv('aes-256-gcm', fixedBytes('k', 32), fixedBytes('n', 12)); g.final();
+    const emptyTag = new Uint8Array(g.getAuthTag());
+    // PQC1: R's request at each step (R initiating with P, R responding to P), and a session for frames.
+    const hsR = R.vault.dsaKeygen(65, 1) as number, hsP = P.vault.dsaKeygen(65, 1) as number;
+    const pkR = R.vault.publicKey(hsR) as Uint8Array, pkP = P.vault.publicKey(hsP) as Uint8Array;
+    const time = 1_700_000_000_000n;
+    const start = (identity: number, pk: Uint8Array) => startRequest({ kem: 768, dsa: 65, identity, time, rekey: 1000, maxSkewMs: 60000, frameLimit: 1000n, pkR: pk });
+    const respond = (identity: number, init: Uint8Array, pk: Uint8Array) => respondRequest({ minKem: 768, minDsa: 65, identity, time, maxRekey: 1000, maxSkewMs: 60000, frameLimit: 1000n, init, pkI: pk });
+    const handshakeReq = start(hsR, pkP);
+    const respondReq = respond(hsR, P.pqcnet.handshake(start(hsP, pkR))[0], pkP);
+    const [initA, hA] = R.pqcnet.handshake(start(hsR, pkP));
+    const finishReq = answerRequest(hA, P.pqcnet.respond(respond(hsP, initA, pkR))[0]);
+    /** P initiates, R responds, P finishes: R's complete request, and P's session. */
+    const responderSide = (): [Uint8Array, number] => {
+      const [init, hP] = P.pqcnet.handshake(start(hsP, pkR));
+      const [resp, hR] = R.pqcnet.respond(respond(hsR, init, pkP));
+      const [fin, sP] = P.pqcnet.finish(answerRequest(hP, resp));
+      return [answerRequest(hR, fin), sP];
+    };
+    const [completeReq] = responderSide();
+    const [req, sP] = responderSide();
+    const sR = R.pqcnet.complete(req) as number;
+    const frame = P.pqcnet.seal(sP, fixedBytes('stale frame', 100)) as Uint8Array;
+    expect(zero()).toBe(true);
+    /** Call a core export with flat arguments and run its post-return: the result's status (0 ok). */
+    const call = (iface: string, fn: string, flat: number[]): number => {
+      const name = canonicalExport(iface, fn);
+      const ret = x[name](...flat) as number;
+      const st = mem()[ret] === 0 ? 0 : new DataView(mem().buffer).getInt32(ret + 4, true);
+      x[`cabi_post_${name}`]?.(ret);
+      return st;
+    };
+    // [interface, function, list lengths, flat arguments from the list pointers, set-up, the lists' bytes
+    //  (zeros if none: what a reset leaves)]. Handed out, those bytes give ok in every case.
+    type Case = [string, string, number[], (p: number[]) => number[], (() => void)?, Uint8Array[]?];
+    const gcmEnc = () => { R.gcm.init(fixedBytes('k', 32), 16, false); R.gcm.iv(fixedBytes('n', 12)); };
+    const gcmDec = () => { R.gcm.init(fixedBytes('k', 32), 16, true); R.gcm.iv(fixedBytes('n', 12)); };
+    const one = (b: Uint8Array, fn: (p: number, n: number) => number[]): [number[], (p: number[]) => number[], undefined, Uint8Array[]] =>
+      [[b.length], (p) => fn(p[0]!, b.length), undefined, [b]];
+    const cases: Case[] = [
+      ['sha3', 'oneshot', [100], (p) => [136, 6, p[0]!, 100, 32]],
+      ['sha3', 'absorb', [100], (p) => [136, p[0]!, 100]],
+      ['sha3', 'context-restore', [208], (p) => [p[0]!, 208]],
+      ['ml-kem', 'keygen', [64], (p) => [768, p[0]!, 64]],
+      ['ml-kem', 'encaps', [1184, 32], (p) => [768, p[0]!, 1184, p[1]!, 32]],
+      ['ml-kem', 'decaps', [2400, 1088], (p) => [768, p[0]!, 2400, p[1]!, 1088], undefined, [kem.dk, ct]],
+      ['ml-kem', 'check-ek', [1184], (p) => [768, p[0]!, 1184]],
+      ['ml-kem', 'check-dk', ...one(kem.dk, (p, n) => [768, p, n])],
+      ['ml-dsa', 'keygen', [32], (p) => [65, p[0]!, 32]],
+      ['ml-dsa', 'sign', [4032, 64, 32], (p) => [65, p[0]!, 4032, p[1]!, 64, p[2]!, 32]],
+      ['ml-dsa', 'verify', [1952, 64, 3309], (p) => [65, p[0]!, 1952, p[1]!, 64, p[2]!, 3309]],
+      ['ml-dsa', 'public-key', [4032], (p) => [65, p[0]!, 4032]],
+      ['gcm', 'init', [32], (p) => [p[0]!, 32, 16, 0]],
+      ['gcm', 'iv', [12], (p) => [p[0]!, 12], () => R.gcm.init(fixedBytes('k', 32), 16, false)],
+      ['gcm', 'aad', [20], (p) => [p[0]!, 20], gcmEnc],
+      ['gcm', 'crypt', [64], (p) => [p[0]!, 64, 0, 0, 0], gcmEnc],
+      ['gcm', 'auth', [64], (p) => [p[0]!, 64], gcmDec],
+      ['gcm', 'finish', [16], (p) => [p[0]!, 16], gcmDec, [emptyTag]],
+      ['drbg', 'instantiate', [48, 16, 8], (p) => [p[0]!, 48, p[1]!, 16, p[2]!, 8]],
+      ['drbg', 'reseed', [48, 8], (p) => [p[0]!, 48, p[1]!, 8]],
+      ['vault', 'dsa-sign', [64], (p) => [gen, p[0]!, 64]],
+      ['vault', 'attest-sign', [10], (p) => [att, p[0]!, 10]],
+      ['vault', 'identity-sign', [10], (p) => [id, p[0]!, 10]],
+      ['vault', 'seal', [64, 20], (p) => [id, p[0]!, 64, p[1]!, 20]],
+      ['vault', 'unseal', [64, 20, sealed.length], (p) => [p[0]!, 64, p[1]!, 20, p[2]!, sealed.length], undefined,
+        [fixedBytes('platform', 64), fixedBytes('state', 20), sealed]],
+      ['pqcnet', 'handshake', ...one(handshakeReq, (p, n) => [p, n])],
+      ['pqcnet', 'respond', ...one(respondReq, (p, n) => [p, n])],
+      ['pqcnet', 'finish', ...one(finishReq, (p, n) => [p, n])],
+      ['pqcnet', 'complete', ...one(completeReq, (p, n) => [p, n])],
+      ['pqcnet', 'seal', [100], (p) => [sR, p[0]!, 100]],
+      ['pqcnet', 'open', ...one(frame, (p, n) => [sR, p, n])],
+    ];
+    // Every function of the WIT with a list<u8> parameter is here.
+    const listParams = COMPONENT_FUNCTIONS.filter(([i, f]) => /list<u8>/.test(witParams(i, f))).map(([i, f]) => `${i}.${f}`);
+    expect(cases.map(([i, f]) => `${i}.${f}`).sort()).toEqual(listParams.sort());
+    for (const [iface, fn, lens, flat, setUp, bytes] of cases) {
+      const what = `${iface}.${fn}`;
+      const at: number[] = []; let o = io;
+      for (const n of lens) { at.push(o); o += n; }
+      const put = () => { bytes?.forEach((b, i) => { expect(b.length).toBe(lens[i]); mem().set(b, at[i]!); }); };
+      const clear = () => mem().fill(0, io, o); // bytes the test wrote but the component never handed out are not its to wipe
+      // Stale: the pointers where lowering would have put the lists, but nothing handed out (as after a
+      // host call made while the lists were lowered reset the window). Even the right bytes there are refused.
+      setUp?.();
+      put();
+      expect(call(iface, fn, flat(at)), `${what} stale`).toBe(-1);
+      clear();
+      expect(zero(), `${what} stale: window zero`).toBe(true);
+      if (iface === 'gcm') R.gcm.end();
+      // Only the last list stale: the ones before it were handed out (and are wiped).
+      if (lens.length > 1) {
+        setUp?.();
+        lens.slice(0, -1).forEach((n, i) => expect(x.cabi_realloc(0, 0, 1, n)).toBe(at[i]));
+        put();
+        expect(call(iface, fn, flat(at)), `${what} last list stale`).toBe(-1);
+        clear();
+        expect(zero(), `${what} last list stale: window zero`).toBe(true);
+        if (iface === 'gcm') R.gcm.end();
+      }
+      // The same bytes handed out in this call: a result (the refusals above were for nothing else).
+      setUp?.();
+      lens.forEach((n, i) => expect(x.cabi_realloc(0, 0, 1, n), what).toBe(at[i]));
+      put();
+      expect(call(iface, fn, flat(at)), `${what} given`).toBe(0);
+      expect(zero(), `${what} given: window zero`).toBe(true);
+      if (iface === 'gcm') R.gcm.end();
+    }
+    expect(hex(R.sha3.oneshot(136, 6, new TextEncoder().encode('abc'), 32))).toBe('3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532');
+    expect(zero()).toBe(true);
+  });
+
+  it('through jco: a number whose valueOf calls in while the lists are lowered makes ML-KEM, ML-DSA, SHA-3 absorb and vault signing err, not compute on zeros', () => {
+    const J = jco as unknown as World;
+    const evil = (v: number) => ({ valueOf() { try { J.sha3.oneshot(136, 6, new Uint8Array(1), 32); } catch { /* the nested call's own fate does not matter */ } return v; } });
+    expect(status(() => J.mlKem.keygen(evil(768), new Uint8Array(64).fill(42)))).toBe(-1);
+    expect(status(() => J.mlDsa.sign(evil(65), new Uint8Array(4032).fill(1), new Uint8Array(64).fill(2), new Uint8Array(32)))).toBe(-1);
+    // absorb: err, and the hash context is not touched.
+    J.sha3.contextRestore(new Uint8Array(208));
+    expect(status(() => J.sha3.absorb(evil(136), new Uint8Array(100).fill(7)))).toBe(-1);
+    expect(hex(J.sha3.contextSave())).toBe(hex(new Uint8Array(208)));
+    J.drbg.instantiate(fixedBytes('reentry entropy', 48), new Uint8Array(0), new Uint8Array(0));
+    const gen = J.vault.dsaKeygen(65, 3) as number;
+    expect(status(() => J.vault.dsaSign(evil(gen), new Uint8Array(64).fill(3)))).toBe(-1);
+    expect(J.vault.dsaSign(gen, new Uint8Array(64).fill(3)).length).toBe(3309);
+    J.vault.free(gen);
+    J.drbg.uninstantiate();
+    // The same calls without re-entry work.
+    expect(J.mlKem.keygen(768, new Uint8Array(64).fill(42)).ek.length).toBe(1184);
   });
 
   it('a host call made while lists are lowered (a number whose valueOf calls in) never runs the kernel on the wiped lists', () => {
