@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { verifyAttestation } from '../recorder/attest.js';
 import { parseAttestationKey } from '../recorder/keys.js';
-import { verifyFile } from '../recorder/verify.js';
+import { verifyFile } from '../recorder/verify-file.js';
 
 export interface ChildResult {
   seconds: number;

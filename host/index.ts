@@ -19,3 +19,14 @@ export * as qrng from './qrng/index.js';
 export { TenantPair, PEER_PAGE, MAX_FRAME_BYTES } from './tenants.js';
 export type { Handshake, PairOptions, TenantRole } from './tenants.js';
 export { wasmFeatures, type WasmFeatures } from './features.js';
+// The auditor's verifier (docs/verify.md): a pure function of a log's bytes,
+// the same in Node and in browsers. verifyFile (Node only) is in the "node"
+// entry point (index-node.ts).
+export { verifyLog, verifyChunks, LogVerifier, MAX_LINE, MAX_DEPTH } from '../recorder/verify.js';
+export type { VerifyOptions, VerifyReport, Finding, Severity } from '../recorder/verify.js';
+export { verifyAttestation, verifyIdentity, verifyCosignature44 } from '../recorder/attest.js';
+export { parseAttestationKey } from '../recorder/keys.js';
+export { parsePolicy, type Policy } from '../recorder/policy.js';
+export { parseTlogPolicy, type TlogPolicy } from '../recorder/tlog-policy.js';
+export { fingerprint, parseNodeIdentity, type NodeIdentity } from '../recorder/identity.js';
+export { renderHtml, type HtmlReportInput } from '../recorder/html.js';

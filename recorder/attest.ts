@@ -8,7 +8,7 @@
 import { MLDSA65_SIG_BYTES } from '../abi/lengths.js';
 import type { Enclave } from '../host/enclave/enclave.js';
 import { checkStatus } from '../host/errors.js';
-import { ml_dsa65 } from '../host/mldsa.js';
+import { ml_dsa44, ml_dsa65 } from '../host/mldsa.js';
 import type { NoteSigner, NoteVerify } from './note.js';
 
 /** The FIPS 204 context string of every attestation signature. */
@@ -23,6 +23,9 @@ export const verifyAttestation: NoteVerify = (sig, message, publicKey) => ml_dsa
 export const IDENTITY_CONTEXT = new TextEncoder().encode('awre-identity-v1');
 /** Verify a node identity signature (ML-DSA-65, context "awre-identity-v1"). */
 export const verifyIdentity: NoteVerify = (sig, message, publicKey) => ml_dsa65.verify(sig, message, publicKey, { context: IDENTITY_CONTEXT });
+
+/** Verify a witness's tlog-cosignature (ML-DSA-44, the empty context: docs/witness.md). */
+export const verifyCosignature44: NoteVerify = (sig, message, publicKey) => ml_dsa44.verify(sig, message, publicKey);
 
 export class VaultSigner implements NoteSigner {
   readonly publicKey: Uint8Array;

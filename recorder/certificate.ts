@@ -9,6 +9,7 @@
 //   sig     = ML-DSA-65 (pure, hedged), context "awre-identity-v1", over message
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
+import { utf8Length } from '../host/codec.js';
 
 export interface RunCertificate {
   kind: 'awre-run-certificate';
@@ -34,7 +35,7 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 export const CertificateSchema = z.object({
   // The origin is a C2SP cosigned_message field: 1 to 255 UTF-8 bytes, no space or "+".
   kind: z.literal('awre-run-certificate'), v: z.literal(1), node: hex64,
-  origin: z.string().regex(/^[^\s+]+$/u).refine((o) => Buffer.byteLength(o) <= 255, 'at most 255 UTF-8 bytes'), module: hex64, profile: hex64,
+  origin: z.string().regex(/^[^\s+]+$/u).refine((o) => utf8Length(o) <= 255, 'at most 255 UTF-8 bytes'), module: hex64, profile: hex64,
   run: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   prev: z.object({ run: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), note: hex64 }).strict().nullable(),
   attestationKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).max(4096),

@@ -16,7 +16,9 @@
 // the identifier "awre/ml-dsa-65" (docs/abw34.md: pure ML-DSA-65, context
 // "awre-attest-v1", over the note text), so that a tlog-policy file can name
 // an awre log.
-import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
+import { platform } from '#platform';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { equalBytes, fromBase64, toBase64, toHex } from '../host/codec.js';
 import type { ParsedNote } from './note.js';
 
 export const COSIG_TYPE = 0x06;
@@ -39,7 +41,7 @@ function cat(...parts: Uint8Array[]): Uint8Array {
 
 /** SHA-256(name || "\n" || typed key)[:4]: the signed-note key ID of a vkey's key. */
 export function keyIdOf(name: string, typedKey: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(name).update('\n').update(typedKey).digest().subarray(0, 4));
+  return platform.sha256(utf8(`${name}\n`), typedKey).slice(0, 4);
 }
 
 /** The bytes an ML-DSA-44 checkpoint cosignature signs (tlog-cosignature, start = 0). */
@@ -56,13 +58,13 @@ export interface Vkey { name: string; keyId: Uint8Array; type: number; key: Uint
 /** A witness's vkey: name+hex(keyID)+base64(0x06 || pk). */
 export function witnessVkey(name: string, publicKey: Uint8Array): string {
   const typed = cat(Uint8Array.of(COSIG_TYPE), publicKey);
-  return `${name}+${Buffer.from(keyIdOf(name, typed)).toString('hex')}+${Buffer.from(typed).toString('base64')}`;
+  return `${name}+${toHex(keyIdOf(name, typed))}+${toBase64(typed)}`;
 }
 
 /** An awre log's vkey: origin+hex(keyID)+base64(0xff || "awre/ml-dsa-65" || pk). */
 export function awreLogVkey(origin: string, publicKey: Uint8Array): string {
   const typed = cat(Uint8Array.of(0xff), AWRE_LOG_ID, publicKey);
-  return `${origin}+${Buffer.from(keyIdOf(origin, typed)).toString('hex')}+${Buffer.from(typed).toString('base64')}`;
+  return `${origin}+${toHex(keyIdOf(origin, typed))}+${toBase64(typed)}`;
 }
 
 /** Parse a vkey (split at the first two "+": base64 has "+" too); its key ID must be the one its key gives. */
@@ -73,10 +75,10 @@ export function parseVkey(s: string): Vkey {
   if (/[\s+]/u.test(name)) throw new TypeError('vkey: the name has a space or "+"');
   if (!/^[0-9a-f]{8}$/.test(hex)) throw new TypeError('vkey: the key ID is 8 lower-case hex digits');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) throw new TypeError('vkey: the key is not base64');
-  const typed = new Uint8Array(Buffer.from(b64, 'base64'));
-  if (Buffer.from(typed).toString('base64') !== b64) throw new TypeError('vkey: the key is not canonical base64');
+  const typed = fromBase64(b64);
+  if (toBase64(typed) !== b64) throw new TypeError('vkey: the key is not canonical base64');
   const keyId = keyIdOf(name, typed);
-  if (Buffer.from(keyId).toString('hex') !== hex) throw new TypeError(`vkey: the key ID ${hex} is not the key's (${Buffer.from(keyId).toString('hex')})`);
+  if (toHex(keyId) !== hex) throw new TypeError(`vkey: the key ID ${hex} is not the key's (${toHex(keyId)})`);
   const type = typed[0]!;
   if (type === COSIG_TYPE) {
     if (typed.length !== 1 + ML_DSA_44.pk) throw new TypeError(`vkey: an ML-DSA-44 key is ${ML_DSA_44.pk} bytes`);
@@ -86,7 +88,7 @@ export function parseVkey(s: string): Vkey {
     if (typed.length !== 33) throw new TypeError('vkey: an Ed25519 key is 32 bytes');
     return { name, keyId, type, key: typed.subarray(1) };
   }
-  if (type === 0xff && Buffer.from(typed.subarray(1, 1 + AWRE_LOG_ID.length)).equals(Buffer.from(AWRE_LOG_ID))) {
+  if (type === 0xff && equalBytes(typed.subarray(1, 1 + AWRE_LOG_ID.length), AWRE_LOG_ID)) {
     if (typed.length !== 1 + AWRE_LOG_ID.length + 1952) throw new TypeError('vkey: an awre/ml-dsa-65 key is 1952 bytes');
     return { name, keyId, type, key: typed.subarray(1 + AWRE_LOG_ID.length) };
   }
@@ -95,26 +97,26 @@ export function parseVkey(s: string): Vkey {
 
 /** One cosignature line: — name base64(keyID || u64be timestamp || signature)\n */
 export function cosignatureLine(name: string, keyId: Uint8Array, timestamp: bigint, sig: Uint8Array): string {
-  return `\u2014 ${name} ${Buffer.from(cat(keyId, u64be(timestamp), sig)).toString('base64')}\n`;
+  return `\u2014 ${name} ${toBase64(cat(keyId, u64be(timestamp), sig))}\n`;
 }
 
 export type Verify44 = (sig: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
-/** The SPKI DER prefix of an Ed25519 public key (RFC 8410), for node:crypto. */
-const ED25519_SPKI = Buffer.from('302a300506032b6570032100', 'hex');
-
 /**
  * An Ed25519 cosignature (tlog-cosignature type 0x04): blob = u64be timestamp
  * || signature (64), over "cosignature/v1\ntime <timestamp>\n" || the whole
- * note text (extension lines included).
+ * note text (extension lines included). Verified by @noble/curves as
+ * RFC 8032 defines it (zip215: false: S below the group order, canonical
+ * point encodings), the same code on every platform.
  */
 function checkEd25519(text: string, blob: Uint8Array, key: Uint8Array): { ok: boolean; timestamp: bigint } {
   if (blob.length !== 8 + 64) return { ok: false, timestamp: 0n };
   const ts = new DataView(blob.buffer, blob.byteOffset).getBigUint64(0);
   if (ts === 0n || ts > (1n << 63n) - 1n) return { ok: false, timestamp: ts };
-  const msg = Buffer.from(`cosignature/v1\ntime ${ts}\n${text}`, 'utf8');
-  const pub = createPublicKey({ key: Buffer.concat([ED25519_SPKI, Buffer.from(key)]), format: 'der', type: 'spki' });
-  return { ok: nodeVerify(null, msg, pub, Buffer.from(blob.subarray(8))), timestamp: ts };
+  const msg = utf8(`cosignature/v1\ntime ${ts}\n${text}`);
+  let ok: boolean;
+  try { ok = ed25519.verify(blob.subarray(8), msg, key, { zip215: false }); } catch { ok = false; }
+  return { ok, timestamp: ts };
 }
 
 /**
@@ -126,7 +128,7 @@ function checkEd25519(text: string, blob: Uint8Array, key: Uint8Array): { ok: bo
 export function checkCosignature(note: ParsedNote, cp: { origin: string; size: bigint; root: Uint8Array }, w: Vkey, verify: Verify44): { ok: boolean; timestamp: bigint } | undefined {
   let found: { ok: boolean; timestamp: bigint } | undefined;
   for (const s of note.signatures) {
-    if (s.name !== w.name || !Buffer.from(s.keyId).equals(Buffer.from(w.keyId))) continue;
+    if (s.name !== w.name || !equalBytes(s.keyId, w.keyId)) continue;
     if (w.type === ED25519_COSIG_TYPE) {
       const r = checkEd25519(note.text, s.sig, w.key);
       if (!r.ok) return r;

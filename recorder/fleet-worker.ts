@@ -11,7 +11,8 @@ import { ml_dsa44 } from '../host/mldsa.js';
 import { verifyAttestation, verifyIdentity } from './attest.js';
 import { parsePolicy } from './policy.js';
 import { parseTlogPolicy } from './tlog-policy.js';
-import { verifyFile, type VerifyOptions, type VerifyReport } from './verify.js';
+import type { VerifyOptions, VerifyReport } from './verify.js';
+import { verifyFile } from './verify-file.js';
 
 export interface FleetJob {
   id: number;

@@ -3,6 +3,7 @@
 //   auditor public key:     {"kind":"awre-auditor-public-key","alg":"ML-KEM-768","publicKey":<b64>}
 //   auditor secret key:     {"kind":"awre-auditor-secret-key","alg":"ML-KEM-768","secretKey":<b64>}   (mode 0600)
 import { z } from 'zod';
+import { fromBase64, toBase64 } from '../host/codec.js';
 
 const b64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
 const lengths = { 'ML-DSA-65': 1952, 'ML-KEM-768/public': 1184, 'ML-KEM-768/secret': 2400 } as const;
@@ -21,13 +22,13 @@ function parse<T extends z.ZodTypeAny>(schema: T, text: string, what: string): z
 }
 
 function bytes(s: string, len: number, what: string): Uint8Array {
-  const b = new Uint8Array(Buffer.from(s, 'base64'));
+  const b = fromBase64(s); // the schema admits only the base64 alphabet
   if (b.length !== len) throw new TypeError(`${what}: expected ${len} bytes, got ${b.length}`);
   return b;
 }
 
 export function attestationKeyFile(name: string, publicKey: Uint8Array): string {
-  return `${JSON.stringify({ kind: 'awre-attestation-key', alg: 'ML-DSA-65', name, publicKey: Buffer.from(publicKey).toString('base64') }, null, 2)}\n`;
+  return `${JSON.stringify({ kind: 'awre-attestation-key', alg: 'ML-DSA-65', name, publicKey: toBase64(publicKey) }, null, 2)}\n`;
 }
 
 export function parseAttestationKey(text: string): { name: string; publicKey: Uint8Array } {
@@ -37,8 +38,8 @@ export function parseAttestationKey(text: string): { name: string; publicKey: Ui
 
 export function auditorKeyFiles(publicKey: Uint8Array, secretKey: Uint8Array): { pub: string; key: string } {
   return {
-    pub: `${JSON.stringify({ kind: 'awre-auditor-public-key', alg: 'ML-KEM-768', publicKey: Buffer.from(publicKey).toString('base64') }, null, 2)}\n`,
-    key: `${JSON.stringify({ kind: 'awre-auditor-secret-key', alg: 'ML-KEM-768', secretKey: Buffer.from(secretKey).toString('base64') }, null, 2)}\n`,
+    pub: `${JSON.stringify({ kind: 'awre-auditor-public-key', alg: 'ML-KEM-768', publicKey: toBase64(publicKey) }, null, 2)}\n`,
+    key: `${JSON.stringify({ kind: 'awre-auditor-secret-key', alg: 'ML-KEM-768', secretKey: toBase64(secretKey) }, null, 2)}\n`,
   };
 }
 

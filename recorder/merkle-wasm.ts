@@ -5,7 +5,7 @@
 // leaves at a time, which costs less than half of a node:crypto call each.
 // Roots are folded only when asked (checkpoints). Memory: a few KiB.
 import { readModule } from '../host/enclave/module.js';
-import type { Hash } from './merkle.js';
+import { CompactTree, type Hash } from './merkle.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -53,5 +53,19 @@ export class WasmTree {
     if (this.pending === 0) return;
     this.x.append(this.pending);
     this.pending = 0;
+  }
+}
+
+/**
+ * The verifier's streaming tree: WasmTree where build/merkle.wasm can be had
+ * synchronously (Node; a browser that called setModule(bytes, 'merkle.wasm')),
+ * else the JavaScript CompactTree. Both give the same roots (tests/merkle.test.ts).
+ */
+export function streamingTree(): Pick<WasmTree, 'append' | 'root' | 'size'> {
+  try {
+    return new WasmTree();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
+    return new CompactTree();
   }
 }

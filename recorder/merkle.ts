@@ -4,27 +4,28 @@
 // generation follows the recursive definitions (PATH, PROOF/SUBPROOF); proof
 // verification is RFC 9162's iterative algorithms (2.1.3.2, 2.1.4.2). Pure:
 // no I/O.
-import { createHash, hash } from 'node:crypto';
+import { platform } from '#platform';
+import { equalBytes } from '../host/codec.js';
 
 export type Hash = Uint8Array;
 
 export function leafHash(data: Uint8Array): Hash {
-  const b = Buffer.allocUnsafe(1 + data.length);
+  const b = new Uint8Array(1 + data.length);
   b[0] = 0;
   b.set(data, 1);
-  return hash('sha256', b, 'buffer');
+  return platform.sha256(b);
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  const b = Buffer.allocUnsafe(1 + left.length + right.length);
+  const b = new Uint8Array(1 + left.length + right.length);
   b[0] = 1;
   b.set(left, 1);
   b.set(right, 1 + left.length);
-  return hash('sha256', b, 'buffer');
+  return platform.sha256(b);
 }
 
 /** SHA-256 of the empty string: the root of the empty tree. */
-export const EMPTY_ROOT: Hash = createHash('sha256').digest();
+export const EMPTY_ROOT: Hash = platform.sha256(new Uint8Array(0));
 
 /** Largest power of two strictly below n (n >= 2). */
 function split(n: number): number {
@@ -75,7 +76,7 @@ export function consistencyProof(leaves: readonly Hash[], m: number, n: number):
 }
 
 function equal(a: Hash, b: Hash): boolean {
-  return a.length === b.length && Buffer.compare(a, b) === 0;
+  return equalBytes(a, b);
 }
 
 /** RFC 9162 2.1.3.2: the root an inclusion proof leads to, or undefined when the proof is malformed. */
@@ -167,7 +168,7 @@ export class MerkleTree {
 export class CompactTree {
   private readonly roots: Hash[] = [];
   private readonly sizes: number[] = [];
-  private readonly scratch = Buffer.allocUnsafe(65);
+  private readonly scratch = new Uint8Array(65);
   size = 0;
 
   append(leaf: Hash): void {
@@ -195,6 +196,6 @@ export class CompactTree {
     b[0] = 1;
     b.set(left, 1);
     b.set(right, 33);
-    return hash('sha256', b, 'buffer');
+    return platform.sha256(b);
   }
 }

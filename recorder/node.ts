@@ -20,6 +20,7 @@ import canonicalize from 'canonicalize';
 import { z } from 'zod';
 import type { Enclave } from '../host/enclave/enclave.js';
 import { AwreError, checkStatus } from '../host/errors.js';
+import { fingerprint, nodeIdentityFile, parseNodeIdentity, type NodeIdentity } from './identity.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const NODE_FILES = { secret: 'platform.secret', sealed: 'identity.sealed.json', pub: 'identity.pub.json' } as const;
@@ -43,30 +44,9 @@ const Sealed = z.object({
   kind: z.literal('awre-sealed-identity'), v: z.literal(1), alg: z.literal('ML-DSA-65'), name: z.string().regex(/^[^\s+]+$/).max(255),
   measurement: hex64, publicKey: b64, state: State, sealed: b64,
 }).strict();
-const Public = z.object({ kind: z.literal('awre-node-identity'), alg: z.literal('ML-DSA-65'), name: z.string().min(1).max(255), publicKey: b64 }).strict();
 type SealedFile = z.infer<typeof Sealed>;
 
-/** A node's public identity (identity.pub.json). */
-export interface NodeIdentity { name: string; publicKey: Uint8Array }
-
-/** SHA-256 of the identity public key, hex: what an auditor enrolls and a certificate names. */
-export function fingerprint(publicKey: Uint8Array): string {
-  return createHash('sha256').update(publicKey).digest('hex');
-}
-
-export function nodeIdentityFile(id: NodeIdentity): string {
-  return `${JSON.stringify({ kind: 'awre-node-identity', alg: 'ML-DSA-65', name: id.name, publicKey: Buffer.from(id.publicKey).toString('base64') }, null, 2)}\n`;
-}
-
-export function parseNodeIdentity(text: string): NodeIdentity {
-  let json: unknown;
-  try { json = JSON.parse(text); } catch { throw new TypeError('node identity: not JSON'); }
-  const r = Public.safeParse(json);
-  if (!r.success) { const i = r.error.issues[0]!; throw new TypeError(`node identity: ${i.path.join('.') || '(root)'}: ${i.message}`); }
-  const publicKey = new Uint8Array(Buffer.from(r.data.publicKey, 'base64'));
-  if (publicKey.length !== 1952) throw new TypeError(`node identity: expected 1952 bytes of public key, got ${publicKey.length}`);
-  return { name: r.data.name, publicKey };
-}
+export { fingerprint, nodeIdentityFile, parseNodeIdentity, type NodeIdentity };
 
 /** The seal's additional data: the sealed file's members but `sealed`, canonical. */
 function aadOf(f: Omit<SealedFile, 'sealed'>): Uint8Array {

@@ -5,7 +5,9 @@
 //   key ID = SHA-256(key name || 0x0A || 0xff || "awre/ml-dsa-65" || public key)[:4]
 // The signature is pure ML-DSA-65 (FIPS 204, Algorithm 2) with the context
 // "awre-attest-v1" (recorder/attest.ts) over the note text, hedged.
-import { createHash } from 'node:crypto';
+import { platform } from '#platform';
+import { equalBytes, fromBase64, fromCanonicalBase64, toBase64, utf8 } from '../host/codec.js';
+import { concatBytes } from '../host/bytes.js';
 
 export const SIG_ALG = 'awre/ml-dsa-65';
 
@@ -18,7 +20,7 @@ export interface NoteSigner {
 export type NoteVerify = (sig: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
 export function keyId(name: string, publicKey: Uint8Array): Uint8Array {
-  return createHash('sha256').update(name).update(Uint8Array.of(0x0a, 0xff)).update(SIG_ALG).update(publicKey).digest().subarray(0, 4);
+  return platform.sha256(utf8(name), Uint8Array.of(0x0a, 0xff), utf8(SIG_ALG), publicKey).slice(0, 4);
 }
 
 /**
@@ -30,13 +32,13 @@ export function keyId(name: string, publicKey: Uint8Array): Uint8Array {
  * run of the node that does not follow it (docs/witness.md).
  */
 export function checkpointBody(origin: string, size: number, root: Uint8Array, t: number, final = false): string {
-  return `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\nawre-t ${t}\n${final ? 'awre-final\n' : ''}`;
+  return `${origin}\n${size}\n${toBase64(root)}\nawre-t ${t}\n${final ? 'awre-final\n' : ''}`;
 }
 
 /** Sign a note text (ending in a newline) with one signature line. */
 export function signNote(text: string, signer: NoteSigner): string {
-  const sig = signer.sign(Buffer.from(text, 'utf8'));
-  const blob = Buffer.concat([keyId(signer.name, signer.publicKey), sig]).toString('base64');
+  const sig = signer.sign(utf8(text));
+  const blob = toBase64(concatBytes(keyId(signer.name, signer.publicKey), sig));
   return `${text}\n\u2014 ${signer.name} ${blob}\n`;
 }
 
@@ -56,7 +58,7 @@ export function parseNote(note: string): ParsedNote | undefined {
   for (const line of lines) {
     const m = /^\u2014 ([^\s+]+) ([A-Za-z0-9+/]+={0,2})$/.exec(line);
     if (!m) return undefined;
-    const blob = Buffer.from(m[2]!, 'base64');
+    const blob = fromBase64(m[2]!); // the regex admits only the base64 alphabet
     if (blob.length < 5) return undefined;
     signatures.push({ name: m[1]!, keyId: blob.subarray(0, 4), sig: blob.subarray(4) });
   }
@@ -66,8 +68,8 @@ export function parseNote(note: string): ParsedNote | undefined {
 /** Verify a note under one known key: true when a signature of that key verifies (and none of it fails). */
 export function verifyNote(note: ParsedNote, name: string, publicKey: Uint8Array, verify: NoteVerify): boolean {
   const id = keyId(name, publicKey);
-  const mine = note.signatures.filter((s) => s.name === name && Buffer.compare(s.keyId, id) === 0);
-  return mine.length > 0 && mine.every((s) => verify(s.sig, Buffer.from(note.text, 'utf8'), publicKey));
+  const mine = note.signatures.filter((s) => s.name === name && equalBytes(s.keyId, id));
+  return mine.length > 0 && mine.every((s) => verify(s.sig, utf8(note.text), publicKey));
 }
 
 /** Parse a checkpoint body; undefined when malformed. */
@@ -79,10 +81,10 @@ export function parseCheckpoint(text: string): { origin: string; size: number; r
   if (origin === '' || !/^(0|[1-9][0-9]*)$/.test(size) || !Number.isSafeInteger(Number(size))) return undefined;
   // C2SP tlog-checkpoint: extension lines, when present, are non-empty.
   if (lines.slice(3, -1).some((l) => l === '')) return undefined;
-  const r = Buffer.from(root, 'base64');
-  if (r.length !== 32 || r.toString('base64') !== root) return undefined;
+  const r = fromCanonicalBase64(root);
+  if (r === undefined || r.length !== 32) return undefined;
   const t = lines.slice(3, -1).map((l) => /^awre-t (0|[1-9][0-9]*)$/.exec(l)?.[1]).find((x) => x !== undefined);
   if (t !== undefined && !Number.isSafeInteger(Number(t))) return undefined;
   const final = lines.slice(3, -1).includes('awre-final');
-  return { origin, size: Number(size), root: new Uint8Array(r), final, ...(t === undefined ? {} : { t: Number(t) }) };
+  return { origin, size: Number(size), root: r, final, ...(t === undefined ? {} : { t: Number(t) }) };
 }

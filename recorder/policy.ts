@@ -1,6 +1,6 @@
 // The auditor's policy file (docs/abw34.md): a JSON document, validated.
-import { posix } from 'node:path';
 import { z } from 'zod';
+import { fromBase64 } from '../host/codec.js';
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest in lower-case hex');
 
@@ -32,7 +32,7 @@ export const PolicySchema = z.object({
    * The node identities the auditor enrolled (identity.pub.json's name and
    * public key): a run must be certified by one of them (docs/trust.md).
    */
-  nodes: z.array(z.object({ name: z.string().min(1).max(255), publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).refine((k) => Buffer.from(k, 'base64').length === 1952, 'an ML-DSA-65 public key (1952 bytes)') }).strict()).min(1).optional(),
+  nodes: z.array(z.object({ name: z.string().min(1).max(255), publicKey: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/).refine((k) => { try { return fromBase64(k).length === 1952; } catch { return false; } }, 'an ML-DSA-65 public key (1952 bytes)') }).strict()).min(1).optional(),
 }).strict();
 
 export type Policy = z.infer<typeof PolicySchema>;
@@ -63,7 +63,8 @@ export function parsePolicy(text: string): Policy {
 
 /** An absolute, normalised POSIX path. */
 function normalPath(p: string): boolean {
-  return p.startsWith('/') && posix.normalize(p) === p && (p === '/' || !p.endsWith('/'));
+  // POSIX-normal and absolute: '/', or '/' then segments none of which is empty, '.' or '..'.
+  return p === '/' || (p.startsWith('/') && p.slice(1).split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..'));
 }
 
 /** The label's location as a URL, when it is one ("kind:scheme://..."), in normal form (origin + path), else undefined. */

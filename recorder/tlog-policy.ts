@@ -8,6 +8,7 @@
 //
 // Items are separated by spaces or tabs; blank lines and "#" comments are
 // ignored; a group or the quorum names only what earlier lines defined.
+import { toBase64 } from '../host/codec.js';
 import { parseVkey, type Vkey } from './cosign.js';
 
 export interface TlogPolicy {
@@ -42,7 +43,7 @@ export function parseTlogPolicy(text: string): TlogPolicy {
       try { return parseVkey(s); } catch (e) { throw new TypeError(`${at}: ${what}: ${(e as Error).message}`); }
     };
     const unique = (v: Vkey) => {
-      const id = Buffer.from(v.key).toString('base64');
+      const id = toBase64(v.key);
       if (keys.has(id)) throw new TypeError(`${at}: the same key is listed twice`);
       keys.add(id);
     };

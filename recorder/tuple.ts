@@ -1,6 +1,7 @@
 // ABW34 tuples (docs/abw34.md): one per event, one line of RFC 8785
 // canonical JSON each, chained by `prev` and hashed into the RFC 6962 tree.
-import { createHash, hash } from 'node:crypto';
+import { platform } from '#platform';
+import { toHex, utf8 } from '../host/codec.js';
 import type { RunCertificate } from './certificate.js';
 
 export const ABW = 34;
@@ -110,20 +111,22 @@ function write(v: unknown, depth: number): string {
   throw new TypeError(`tuple value of type ${ArrayBuffer.isView(v) ? 'typed array' : typeof v} has no JSON form`);
 }
 
+const encoder = new TextEncoder();
+
 /** RFC 6962 leaf hash of a tuple's canonical bytes. */
 export function tupleLeaf(line: string): Uint8Array {
-  const b = Buffer.allocUnsafe(1 + Buffer.byteLength(line, 'utf8'));
-  b[0] = 0;
-  b.write(line, 1, 'utf8');
-  return hash('sha256', b, 'buffer');
+  // 0x00 then the UTF-8 bytes, encoded in place (at most 3 bytes per UTF-16 code unit).
+  const b = new Uint8Array(1 + 3 * line.length);
+  const { written } = encoder.encodeInto(line, b.subarray(1));
+  return platform.sha256(b.subarray(0, 1 + written));
 }
 
 /** The profile digest: SHA-256 of the profile's canonical JSON, hex. */
 export function profileDigest(p: Profile): string {
-  return createHash('sha256').update(canonical(p)).digest('hex');
+  return toHex(platform.sha256(utf8(canonical(p))));
 }
 
 /** SHA-256, hex (input and output digests of calls). */
 export function digest(data: Uint8Array): string {
-  return hash('sha256', data, 'hex');
+  return toHex(platform.sha256(data));
 }

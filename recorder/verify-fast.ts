@@ -10,7 +10,8 @@
 // characters; everything else goes the general way), and it is tested to
 // give the same findings as the general path on every line of real logs.
 
-const lit = (s: string) => Buffer.from(s, 'latin1');
+import { latin1 as lit } from '../host/codec.js';
+
 const L_HEAD = lit('{"abw":34,"call":{"in":"');
 const L_OP = lit('","op":"');
 const L_OUT = lit('","out":"');
@@ -50,7 +51,7 @@ for (const c of '0123456789') CLASS[c.charCodeAt(0)]! |= 4;
 const MAX_NAME = 64;
 
 /** Match `b[s, e)` against the call template into `m`; false when it does not match (the general path decides). */
-export function matchCall(b: Buffer, s: number, e: number, m: CallMatch): boolean {
+export function matchCall(b: Uint8Array, s: number, e: number, m: CallMatch): boolean {
   let p = s;
   if (!at(b, p, e, L_HEAD)) return false;
   p += L_HEAD.length;
@@ -92,28 +93,28 @@ export function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, 
   return true;
 }
 
-function at(b: Buffer, p: number, e: number, l: Buffer): boolean {
+function at(b: Uint8Array, p: number, e: number, l: Uint8Array): boolean {
   const n = l.length;
   if (p + n > e) return false;
   for (let i = 0; i < n; i++) if (b[p + i] !== l[i]) return false;
   return true;
 }
 
-function hex64(b: Buffer, p: number, e: number): boolean {
+function hex64(b: Uint8Array, p: number, e: number): boolean {
   if (p + 64 > e) return false;
   for (let i = p; i < p + 64; i++) if ((CLASS[b[i]!]! & 1) === 0) return false;
   return true;
 }
 
 /** A name of 1..64 name characters; returns the offset after it, or -1. */
-function name(b: Buffer, p: number, e: number): number {
+function name(b: Uint8Array, p: number, e: number): number {
   const s = p;
   while (p < e && p - s <= MAX_NAME && (CLASS[b[p]!]! & 2) !== 0) p++;
   return p === s || p - s > MAX_NAME ? -1 : p;
 }
 
 /** A non-negative integer in shortest form, at most MAX_SAFE_INTEGER; returns the offset after it, or -1. */
-function uint(b: Buffer, p: number, e: number): number {
+function uint(b: Uint8Array, p: number, e: number): number {
   const s = p;
   while (p < e && (CLASS[b[p]!]! & 4) !== 0) p++;
   const n = p - s;
@@ -122,7 +123,7 @@ function uint(b: Buffer, p: number, e: number): number {
   return p;
 }
 
-function num(b: Buffer, s: number, e: number): number {
+function num(b: Uint8Array, s: number, e: number): number {
   let v = 0;
   for (let i = s; i < e; i++) v = v * 10 + (b[i]! - 0x30);
   return v;

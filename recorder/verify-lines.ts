@@ -3,34 +3,35 @@
 // SHA-256(0x00 || the line's bytes as written). Memory is bounded: a line
 // longer than MAX_LINE is not buffered but hashed as it streams by and
 // reported as overlong; whatever follows the last newline is the torn tail.
-import { createHash, hash, type Hash as Hasher } from 'node:crypto';
+import { platform } from '#platform';
+import type { Sha256 } from '../host/platform/types.js';
 
 /** The longest line the verifier parses (a tuple is at most a few KiB; a checkpoint note at most 64 KiB). */
 export const MAX_LINE = 256 * 1024;
 
 export interface LineSink {
   /** A complete line: bytes `buf[start, end)` (no newline); `buf[start - 1]` is writable scratch. */
-  line(buf: Buffer, start: number, end: number, leaf: Uint8Array): void;
+  line(buf: Uint8Array, start: number, end: number, leaf: Uint8Array): void;
   /** A complete line longer than MAX_LINE: its length, leaf hash and first bytes. */
-  overlong(length: number, leaf: Uint8Array, head: Buffer): void;
+  overlong(length: number, leaf: Uint8Array, head: Uint8Array): void;
 }
 
 /** The leaf hash of `buf[start, end)`, using the byte before `start` for the 0x00 prefix (restored after). */
-export function leafAt(buf: Buffer, start: number, end: number): Uint8Array {
+export function leafAt(buf: Uint8Array, start: number, end: number): Uint8Array {
   const saved = buf[start - 1]!;
   buf[start - 1] = 0;
-  const h = hash('sha256', buf.subarray(start - 1, end), 'buffer');
+  const h = platform.sha256(buf.subarray(start - 1, end));
   buf[start - 1] = saved;
   return h;
 }
 
 export class LineSplitter {
   /** Pending bytes live at buf[1, 1 + pending): byte 0 is the leaf prefix's scratch. */
-  private buf = Buffer.alloc(1 << 16);
+  private buf = platform.scanBuffer(1 << 16);
   private pending = 0;
   /** Bytes of pending already searched for a newline. */
   private scanned = 0;
-  private long: { hasher: Hasher; length: number; head: Buffer } | undefined;
+  private long: { hasher: Sha256; length: number; head: Uint8Array } | undefined;
   /** Bytes taken in, and the offset where the current (incomplete) line starts. */
   bytes = 0;
   private lineStart = 0;
@@ -94,19 +95,19 @@ export class LineSplitter {
   }
 
   private emitLongInBuffer(start: number, end: number): void {
-    const head = Buffer.from(this.buf.subarray(start, start + 256));
+    const head = new Uint8Array(this.buf.subarray(start, start + 256));
     this.sink.overlong(end - start, leafAt(this.buf, start, end), head);
   }
 
   /** The pending line passed MAX_LINE without a newline: hash it from here on instead of holding it. */
   private startLong(): void {
-    const hasher = createHash('sha256');
+    const hasher = platform.sha256Hasher();
     this.buf[0] = 0;
     hasher.update(this.buf.subarray(0, 1 + this.pending));
-    this.long = { hasher, length: this.pending, head: Buffer.from(this.buf.subarray(1, 257)) };
+    this.long = { hasher, length: this.pending, head: new Uint8Array(this.buf.subarray(1, 257)) };
     this.pending = 0;
     this.scanned = 0;
-    if (this.buf.length > 1 << 20) this.buf = Buffer.alloc(1 << 16);
+    if (this.buf.length > 1 << 20) this.buf = platform.scanBuffer(1 << 16);
   }
 
   private feedLong(chunk: Uint8Array, off: number): number {
@@ -126,8 +127,8 @@ export class LineSplitter {
 
   private reserve(n: number): void {
     if (1 + n <= this.buf.length) return;
-    const next = Buffer.alloc(Math.max(1 + n, 2 * this.buf.length));
-    this.buf.copy(next, 0, 0, 1 + this.pending);
+    const next = platform.scanBuffer(Math.max(1 + n, 2 * this.buf.length));
+    next.set(this.buf.subarray(0, 1 + this.pending));
     this.buf = next;
   }
 }

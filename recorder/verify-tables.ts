@@ -4,6 +4,7 @@
 // incrementally (host/waven/encoding.ts), so an event costs what the tenant
 // maps, not a scan of 65,536 entries; limits on tenants and on the table
 // work keep a hostile log from costing more than a bounded amount.
+import { latin1 } from '../host/codec.js';
 import { AddressSpaces, type MmuEvent } from '../host/waven/space.js';
 import { SparseTables } from '../host/waven/tables.js';
 import type { Add } from './verify-findings.js';
@@ -20,7 +21,7 @@ const MMU_KINDS = new Set(['map', 'protect', 'share', 'unmap']);
 interface TenantTables {
   pt: { r: string; w: string };
   /** `r","w":"w` as a call tuple spells them (docs/abw34.md), for the fast path's one comparison. */
-  bytes: Buffer;
+  bytes: Uint8Array;
 }
 
 export class TableReplay {
@@ -37,7 +38,7 @@ export class TableReplay {
   }
 
   /** The tenant's current table hashes as a tuple spells them, `r","w":"w` (undefined: unknown tenant; null: not compared). */
-  currentBytes(tenant: string): Buffer | undefined | null {
+  currentBytes(tenant: string): Uint8Array | undefined | null {
     if (this.off || this.unreplayed.has(tenant)) return null;
     return this.current.get(tenant)?.bytes;
   }
@@ -114,6 +115,6 @@ export class TableReplay {
   }
 
   private set(tenant: string, pt: { r: string; w: string }): void {
-    this.current.set(tenant, { pt, bytes: Buffer.from(`${pt.r}","w":"${pt.w}`, 'latin1') });
+    this.current.set(tenant, { pt, bytes: latin1(`${pt.r}","w":"${pt.w}`) });
   }
 }

@@ -6,16 +6,18 @@
 // is bounded whatever the log's size. No I/O here but verifyFile's reading.
 // Each failure is a finding {event, severity, seq, got, expected}; an
 // untouched log of a clean run gives none, and no input makes it throw.
-import { isUtf8 } from 'node:buffer';
+import { equalBytes, fromBase64, fromHex, isUtf8, latin1, latin1Text, toBase64, toHex, utf8, utf8Text } from '../host/codec.js';
 import { DRBG_RESEED_INTERVAL } from '../abi/lengths.js';
+import { concatBytes } from '../host/bytes.js';
 import type { Hash } from './merkle.js';
-import { WasmTree } from './merkle-wasm.js';
+import { streamingTree } from './merkle-wasm.js';
 import { checkpointBody, parseCheckpoint, parseNote, verifyNote, type NoteVerify } from './note.js';
 import { sourceAllowed, type Policy } from './policy.js';
 import { certificateMessage, type RunCertificate } from './certificate.js';
 import { checkCosignature, type Verify44 } from './cosign.js';
+import { verifyAttestation, verifyCosignature44, verifyIdentity } from './attest.js';
 import { quorumMet, type TlogPolicy } from './tlog-policy.js';
-import { fingerprint, type NodeIdentity } from './node.js';
+import { fingerprint, type NodeIdentity } from './identity.js';
 import { shapeProblem } from './schema.js';
 import { ABW, GENESIS_PREV, TUPLE_KINDS, VERSION, canonical, digest, profileDigest, type Profile, type Tuple } from './tuple.js';
 import { Findings, type Add, type Finding, type Severity } from './verify-findings.js';
@@ -43,15 +45,16 @@ export interface VerifyOptions {
   witnessPolicy?: TlogPolicy;
   /** The final checkpoint with the witnesses' cosignatures (checkpoint.txt beside the log). */
   cosigned?: string;
-  /** Verifies an ML-DSA-44 cosignature (empty context); needed with `witnessPolicy`. */
+  /** Verifies an ML-DSA-44 cosignature (empty context), for `witnessPolicy`; default: the enclave's. */
   verifyCosignature?: Verify44;
   /**
    * The key file's name: the origin of the log it was made for. When given,
    * it must be the log's origin ('key-origin').
    */
   keyName?: string;
-  verify: NoteVerify;
-  /** Verifies an identity signature (context "awre-identity-v1"); needed with `node`. */
+  /** Verifies an attestation signature (ML-DSA-65, context "awre-attest-v1"); default: the enclave's (recorder/attest.ts). */
+  verify?: NoteVerify;
+  /** Verifies an identity signature (context "awre-identity-v1"), for `node`; default: the enclave's. */
   verifyIdentity?: NoteVerify;
   policy?: Policy;
   /** A checkpoint (signed note) the auditor saw earlier: the log must extend it. */
@@ -87,12 +90,12 @@ const MAX_NOTE_SIGNATURES = 32;
 export const MAX_DEPTH = 16;
 /** Seed and reseed tuples whose commitments are remembered (a run has a handful per tenant). */
 export const MAX_SEEDS = 65536;
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const hex = toHex;
 
-const HEX_CHARS = Buffer.from('0123456789abcdef', 'latin1');
+const HEX_CHARS = latin1('0123456789abcdef');
 
 /** Nesting depth of JSON text in `b[s, e)`, counting brackets outside strings; stops past `max`. */
-function depthOver(b: Buffer, s: number, e: number, max: number): boolean {
+function depthOver(b: Uint8Array, s: number, e: number, max: number): boolean {
   let d = 0;
   let inStr = false;
   for (let i = s; i < e; i++) {
@@ -117,13 +120,13 @@ function healthKind(k: unknown): string {
  * line's bytes: a handful of distinct names recur millions of times.
  */
 class NameCache {
-  private readonly known: { bytes: Buffer; name: string; label: string }[] = [];
+  private readonly known: { bytes: Uint8Array; name: string; label: string }[] = [];
 
-  get(b: Buffer, s: number, e: number): string {
+  get(b: Uint8Array, s: number, e: number): string {
     const n = e - s;
     for (const k of this.known) if (k.bytes.length === n && sameBytes(b, s, k.bytes, 0, n)) return k.name;
-    const name = b.toString('latin1', s, e);
-    if (this.known.length < 64) this.known.push({ bytes: Buffer.from(name, 'latin1'), name, label: `call:${name}` });
+    const name = latin1Text(b, s, e);
+    if (this.known.length < 64) this.known.push({ bytes: latin1(name), name, label: `call:${name}` });
     return name;
   }
 
@@ -146,16 +149,16 @@ export class LogVerifier {
   private readonly stats = new StatsCollector();
   private readonly tables: TableReplay;
   private readonly splitter: LineSplitter;
-  private readonly tree = new WasmTree();
+  private readonly tree = streamingTree();
   private readonly m = newCallMatch();
   private readonly names = new NameCache();
   private n = 0;
-  private cur: { b: Buffer; s: number; e: number } | undefined;
+  private cur: { b: Uint8Array; s: number; e: number } | undefined;
   private prevLeaf: Uint8Array = new Uint8Array(32);
   private lastT = -Infinity;
   private profile: Profile | null = null;
   private profileD: string | undefined;
-  private profileBytes: Buffer | undefined;
+  private profileBytes: Uint8Array | undefined;
   private origin: string | undefined;
   private every: number | undefined;
   // The attestation key, the certificate, and the node.
@@ -184,7 +187,17 @@ export class LogVerifier {
   private readonly commitments = new Map<string, number>();
   private seeds = 0;
 
-  constructor(private readonly opts: VerifyOptions) {
+  private readonly opts: VerifyOptions & Required<Pick<VerifyOptions, 'verify' | 'verifyIdentity' | 'verifyCosignature'>>;
+
+  constructor(options: VerifyOptions) {
+    // The signature checks default to the enclave's ML-DSA (a caller may bring its own, say noble's).
+    this.opts = {
+      ...options,
+      verify: options.verify ?? verifyAttestation,
+      verifyIdentity: options.verifyIdentity ?? verifyIdentity,
+      verifyCosignature: options.verifyCosignature ?? verifyCosignature44,
+    };
+    const opts = this.opts;
     this.tables = new TableReplay(this.add, this.stats);
     this.splitter = new LineSplitter({
       line: (b, s, e, leaf) => this.line(b, s, e, leaf),
@@ -192,11 +205,11 @@ export class LogVerifier {
     });
     this.f.onKept = (finding) => {
       const c = this.cur;
-      if (c && finding.seq === this.n) this.stats.excerpt(this.n, () => c.b.toString('utf8', c.s, c.e));
+      if (c && finding.seq === this.n) this.stats.excerpt(this.n, () => utf8Text(c.b, c.s, c.e));
     };
     this.node = opts.node;
     // Both given: the node must be one the policy enrolled.
-    if (opts.node && opts.policy?.nodes && !opts.policy.nodes.some((nd) => fingerprint(new Uint8Array(Buffer.from(nd.publicKey, 'base64'))) === fingerprint(opts.node!.publicKey))) {
+    if (opts.node && opts.policy?.nodes && !opts.policy.nodes.some((nd) => fingerprint(fromBase64(nd.publicKey)) === fingerprint(opts.node!.publicKey))) {
       this.add('policy-node', null, 'the node given is not one the policy enrolled', { got: fingerprint(opts.node.publicKey) });
     }
     const since = opts.since === undefined ? undefined : parseNote(opts.since);
@@ -213,13 +226,13 @@ export class LogVerifier {
    * `buf[1, ...)` holds lines ending at `ends`, `leaves` their hashes in
    * order. Only at a line boundary (nothing pushed and held).
    */
-  acceptHashed(h: { buf: Buffer; ends: Uint32Array; leaves: Uint8Array }): void {
+  acceptHashed(h: { buf: Uint8Array; ends: Uint32Array; leaves: Uint8Array }): void {
     if (this.splitter.held !== 0) throw new Error('acceptHashed: the splitter holds an incomplete line');
     let s = 1;
     for (let k = 0; k < h.ends.length; k++) {
       const e = h.ends[k]!;
       const leaf = h.leaves.subarray(32 * k, 32 * k + 32);
-      if (e - s > MAX_LINE) this.overlong(e - s, leaf, Buffer.from(h.buf.subarray(s, s + 256)));
+      if (e - s > MAX_LINE) this.overlong(e - s, leaf, new Uint8Array(h.buf.subarray(s, s + 256)));
       else this.line(h.buf, s, e, leaf);
       s = e + 1;
     }
@@ -228,7 +241,7 @@ export class LogVerifier {
 
   // ---- per line ---------------------------------------------------------------------------------
 
-  private line(b: Buffer, s: number, e: number, leaf: Uint8Array): void {
+  private line(b: Uint8Array, s: number, e: number, leaf: Uint8Array): void {
     const i = this.n;
     this.cur = { b, s, e };
     try {
@@ -239,10 +252,10 @@ export class LogVerifier {
     this.advance(leaf);
   }
 
-  private overlong(length: number, leaf: Uint8Array, head: Buffer): void {
+  private overlong(length: number, leaf: Uint8Array, head: Uint8Array): void {
     const i = this.n;
     this.add('limit-line-length', i, `a line of ${length} bytes, over the limit of ${MAX_LINE}: not parsed`, { got: length, expected: `<= ${MAX_LINE}` });
-    this.stats.excerpt(i, () => `${head.toString('utf8')}…`);
+    this.stats.excerpt(i, () => `${utf8Text(head)}…`);
     this.advance(leaf);
   }
 
@@ -263,25 +276,25 @@ export class LogVerifier {
    * path, so the findings are the general path's, always. Returns false to
    * send the line there.
    */
-  private fastCall(i: number, b: Buffer): boolean {
+  private fastCall(i: number, b: Uint8Array): boolean {
     const m = this.m;
     if (i === 0 || m.seq !== i || m.t < this.lastT || this.profileBytes === undefined) return false;
     // prev and profile are adjacent in the template: one comparison with `prev","profile":"profile`.
     const head = this.expectedHead();
-    if (b.compare(head, 0, head.length, m.prev, m.prev + head.length) !== 0) return false;
+    if (!sameBytes(b, m.prev, head, 0, head.length)) return false;
     const tenant = this.names.get(b, m.tenantStart, m.tenantEnd);
     const cur = this.tables.currentBytes(tenant);
-    if (cur === undefined || (cur !== null && b.compare(cur, 0, cur.length, m.ptR, m.ptR + cur.length) !== 0)) return false;
+    if (cur === undefined || (cur !== null && !sameBytes(b, m.ptR, cur, 0, cur.length))) return false;
     if (!this.booted.has(tenant) || !this.epochs.has(tenant)) return false;
     const op = this.names.get(b, m.opStart, m.opEnd);
     this.lastT = m.t;
     this.stats.kind(i, this.names.label(op));
-    if (op === 'attest-keygen' && this.keyAt < 0) { this.keyAt = i; this.keyOut = b.toString('latin1', m.out, m.out + 64); }
+    if (op === 'attest-keygen' && this.keyAt < 0) { this.keyAt = i; this.keyOut = latin1Text(b, m.out, m.out + 64); }
     return true;
   }
 
   /** Any line: strict UTF-8, limits, JSON, canonical form, shape, then the content checks. */
-  private general(i: number, b: Buffer, s: number, e: number): void {
+  private general(i: number, b: Uint8Array, s: number, e: number): void {
     let t: Tuple | undefined;
     let text: string | undefined;
     // A tuple is an object: '{' first, as canonical JSON has no whitespace (anything else, an empty
@@ -292,7 +305,7 @@ export class LogVerifier {
     else if (depthOver(b, s, e, MAX_DEPTH)) this.add('limit-depth', i, `the line nests JSON deeper than ${MAX_DEPTH}: not parsed`, { expected: `<= ${MAX_DEPTH}` });
     else if (b[s] !== 0x7b) this.add('malformed-json', i, 'not a JSON object');
     else {
-      text = b.toString('utf8', s, e);
+      text = utf8Text(b, s, e);
       // A SyntaxError's stack trace costs more than the parse; none is needed here.
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 0;
@@ -338,9 +351,9 @@ export class LogVerifier {
   }
 
   /** `<prev leaf hex>","profile":"<profile digest hex>`: what a call tuple holds from its prev on. */
-  private head = Buffer.alloc(0);
+  private head: Uint8Array = new Uint8Array(0);
 
-  private expectedHead(): Buffer {
+  private expectedHead(): Uint8Array {
     const o = this.head;
     const leaf = this.prevLeaf;
     for (let j = 0; j < 32; j++) { o[2 * j] = HEX_CHARS[leaf[j]! >> 4]!; o[2 * j + 1] = HEX_CHARS[leaf[j]! & 15]!; }
@@ -354,8 +367,8 @@ export class LogVerifier {
   private bootProfile(t: Tuple, p: Profile): void {
     this.profile = p;
     this.profileD = profileDigest(p);
-    this.profileBytes = Buffer.from(this.profileD, 'latin1');
-    this.head = Buffer.from(`${'0'.repeat(64)}","profile":"${this.profileD}`, 'latin1');
+    this.profileBytes = latin1(this.profileD);
+    this.head = latin1(`${'0'.repeat(64)}","profile":"${this.profileD}`);
     this.origin = t.boot?.origin;
     this.every = t.boot?.checkpointEvery;
     if (t.profile !== this.profileD) this.add('profile-digest', 0, 'profile digest does not match the boot profile', { got: t.profile, expected: this.profileD });
@@ -420,13 +433,13 @@ export class LogVerifier {
     const key = this.attKey;
     if (!note || origin === undefined || !verifyNote(note, origin, key, this.opts.verify)) {
       this.add('checkpoint-signature', i, 'no valid signature by the attestation key', { expected: origin });
-    } else if (!c.note.startsWith(`${note.text}\n\u2014 ${origin} ${Buffer.concat([note.signatures[0]!.keyId, note.signatures[0]!.sig]).toString('base64')}\n`) || note.signatures.length > MAX_NOTE_SIGNATURES) {
+    } else if (!c.note.startsWith(`${note.text}\n\u2014 ${origin} ${toBase64(concatBytes(note.signatures[0]!.keyId, note.signatures[0]!.sig))}\n`) || note.signatures.length > MAX_NOTE_SIGNATURES) {
       // The attestation line comes first, as the recorder writes it. Other signature lines (a witness's
       // cosignature, say) may follow, as signed-note allows: lines of unknown keys mean nothing, and
       // cosignatures count only through a witness policy.
       this.add('checkpoint-note', i, `the note's first signature line is not the attestation signature as the recorder writes it, or it has more than ${MAX_NOTE_SIGNATURES} lines`);
     }
-    const stated = c.root === hex(computed) ? computed : new Uint8Array(Buffer.from(c.root, 'hex'));
+    const stated = c.root === hex(computed) ? computed : fromHex(c.root);
     const isComputed = stated === computed;
     const last = this.lastCp;
     if (last && !(isComputed && last.computed) && !this.inconsistencyReported) {
@@ -531,7 +544,7 @@ export class LogVerifier {
     }
     if (this.certs > 1) add('node-certificate', null, 'more than one run certificate');
     if (opts.key === undefined && this.certKey === undefined) add('no-key', null, 'no attestation key: give the key file, or the node identity whose certificate names it');
-    if (opts.key !== undefined && this.certKey !== undefined && Buffer.compare(opts.key, this.certKey) !== 0) add('key-mismatch', this.certAt, 'the attestation key given is not the one the run certificate names');
+    if (opts.key !== undefined && this.certKey !== undefined && !equalBytes(opts.key, this.certKey)) add('key-mismatch', this.certAt, 'the attestation key given is not the one the run certificate names');
     // The attestation key's seed must have had OS entropy mixed in: from a reproducible source alone, anyone could rebuild it.
     if (this.attestSeed && this.attestSeed.osMixed !== true) {
       add('attest-seed-unmixed', this.attestSeed.at, 'the attestation key came from a seed without OS entropy (a reproducible source alone): anyone who knows the source can sign as this run', { severity: this.node ? 'error' : 'warning' });
@@ -570,7 +583,7 @@ export class LogVerifier {
     // With a witness policy, the checkpoint the auditor held must carry the quorum's cosignatures too.
     const policy = opts.witnessPolicy;
     if (policy) {
-      const by = [...policy.witnesses].filter(([, w]) => checkCosignature(note, { origin: body.origin, size: BigInt(body.size), root: body.root }, w.vkey, opts.verifyCosignature ?? (() => false))?.ok).map(([nm]) => nm);
+      const by = [...policy.witnesses].filter(([, w]) => checkCosignature(note, { origin: body.origin, size: BigInt(body.size), root: body.root }, w.vkey, opts.verifyCosignature)?.ok).map(([nm]) => nm);
       if (!quorumMet(policy, new Set(by))) add('since-quorum-not-met', null, `the --since checkpoint does not carry the quorum ${policy.quorum}: cosigned by ${by.length ? by.join(', ') : 'no witness'}`, { got: by, expected: policy.quorum });
     }
     const latest = this.lastCp;
@@ -578,7 +591,7 @@ export class LogVerifier {
     // Consistent exactly when the log's own root at that size is the one the auditor held,
     // and the latest stated root is the log's own (what an RFC 9162 proof from these leaves shows).
     const root = this.sinceRoot;
-    if (!root || Buffer.compare(root, body.root) !== 0 || !latest.computed) {
+    if (!root || !equalBytes(root, body.root) || !latest.computed) {
       add('since-inconsistent', null, `the log is not an extension of the --since checkpoint (size ${body.size})`, { got: root ? hex(root) : null, expected: hex(body.root) });
     }
   }
@@ -598,7 +611,7 @@ export class LogVerifier {
 /** Verify a whole log held in memory (a string is taken as its UTF-8 bytes). */
 export function verifyLog(input: string | Uint8Array, opts: VerifyOptions): VerifyReport {
   const v = new LogVerifier(opts);
-  v.push(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
+  v.push(typeof input === 'string' ? utf8(input) : input);
   return v.end();
 }
 
@@ -614,7 +627,7 @@ export async function verifyChunks(chunks: AsyncIterable<Uint8Array>, opts: Veri
  * same text as the log's final checkpoint, the log's signature on it, each
  * policy witness's cosignature checked, and the policy's quorum.
  */
-function checkWitnesses(finalNote: string | undefined, origin: string | undefined, attKey: Uint8Array, opts: VerifyOptions, add: Add): NonNullable<VerifyReport['guarantees']['witnessed']> {
+function checkWitnesses(finalNote: string | undefined, origin: string | undefined, attKey: Uint8Array, opts: VerifyOptions & Required<Pick<VerifyOptions, 'verify' | 'verifyCosignature'>>, add: Add): NonNullable<VerifyReport['guarantees']['witnessed']> {
   const policy = opts.witnessPolicy!;
   const none = { by: [], of: policy.witnesses.size, quorum: quorumMet(policy, new Set()) };
   const logged = finalNote === undefined ? undefined : parseNote(finalNote);
@@ -627,12 +640,12 @@ function checkWitnesses(finalNote: string | undefined, origin: string | undefine
     return none;
   }
   if (!verifyNote(note, origin, attKey, opts.verify)) add('cosigned-signature', null, 'the cosigned checkpoint does not carry the log\'s signature');
-  if (policy.logs.length > 0 && !policy.logs.some((l) => l.vkey.name === origin && Buffer.from(l.vkey.key).equals(Buffer.from(attKey)))) {
+  if (policy.logs.length > 0 && !policy.logs.some((l) => l.vkey.name === origin && equalBytes(l.vkey.key, attKey))) {
     add('witness-policy-log', null, 'the policy lists logs, and this log is not one of them', { got: origin });
   }
   const by: string[] = [];
   for (const [name, w] of policy.witnesses) {
-    const c = checkCosignature(note, { origin: cp.origin, size: BigInt(cp.size), root: cp.root }, w.vkey, opts.verifyCosignature ?? (() => false));
+    const c = checkCosignature(note, { origin: cp.origin, size: BigInt(cp.size), root: cp.root }, w.vkey, opts.verifyCosignature);
     if (c?.ok) by.push(name);
     // A line under a policy witness's name and key that does not verify does not count; the quorum decides
     // (one bad witness, or a bad link to one, cannot veto a checkpoint the others cosigned).
@@ -649,7 +662,7 @@ function checkWitnesses(finalNote: string | undefined, origin: string | undefine
 /** The policy's enrolled node a certificate names (policy-node when the policy lists nodes and none is it). */
 function enrolledNode(policy: Policy | undefined, cert: RunCertificate | undefined, add: Add): NodeIdentity | undefined {
   if (!policy?.nodes) return undefined;
-  const nodes = policy.nodes.map((n) => ({ name: n.name, publicKey: new Uint8Array(Buffer.from(n.publicKey, 'base64')) }));
+  const nodes = policy.nodes.map((n) => ({ name: n.name, publicKey: fromBase64(n.publicKey) }));
   const hit = cert ? nodes.find((n) => fingerprint(n.publicKey) === cert.node) : undefined;
   if (!hit) add('policy-node', null, 'the policy lists the enrolled nodes, and no certificate of this log names one of them', { got: cert?.node, expected: nodes.map((n) => fingerprint(n.publicKey)) });
   return hit;
@@ -673,42 +686,15 @@ function checkCertificate(
   if (!opts.node) return { run };
   const node = opts.node;
   if (cert.node !== fingerprint(node.publicKey)) { add('node-mismatch', at, 'the run certificate names another node', { got: cert.node, expected: fingerprint(node.publicKey) }); return { run }; }
-  const sig = new Uint8Array(Buffer.from(c.sig, 'base64'));
+  const sig = fromBase64(c.sig);
   let msg: Uint8Array;
   // A certificate without an RFC 8785 form (a lone surrogate in a string) cannot have been signed.
   try { msg = certificateMessage(cert); } catch { add('node-signature', at, 'the run certificate has no RFC 8785 form, so no signature can cover it'); return { run }; }
   if (!opts.verifyIdentity?.(sig, msg, node.publicKey)) { add('node-signature', at, 'the run certificate is not signed by the node identity'); return { run }; }
   const fields: [string, unknown, unknown][] = [
     ['origin', cert.origin, log.origin], ['module', cert.module, log.profile?.module], ['profile', cert.profile, log.profileD],
-    ['attestationKey', digest(new Uint8Array(Buffer.from(cert.attestationKey, 'base64'))), log.keyOut],
+    ['attestationKey', digest(fromBase64(cert.attestationKey)), log.keyOut],
   ];
   for (const [field, got, expected] of fields) if (got !== expected) add('node-certificate', at, `the run certificate's ${field} is not this log's`, { got, expected });
-  return { key: new Uint8Array(Buffer.from(cert.attestationKey, 'base64')), run };
-}
-
-/** Bytes read from a file at a time. */
-const READ_CHUNK = 4 << 20;
-
-/**
- * Verify a log file, streaming it in chunks: memory stays bounded whatever
- * the file's size. `workers` > 0 hashes the leaves in that many worker
- * threads while this thread checks (recorder/verify-workers.ts).
- */
-export async function verifyFile(path: string, opts: VerifyOptions & { workers?: number }): Promise<VerifyReport> {
-  const { workers = 0, ...vopts } = opts;
-  if (workers > 0) return (await import('./verify-workers.js')).verifyFileParallel(path, vopts, workers);
-  const { openSync, readSync, closeSync } = await import('node:fs');
-  const fd = openSync(path, 'r');
-  try {
-    const v = new LogVerifier(vopts);
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      v.push(buf.subarray(0, n));
-    }
-    return v.end();
-  } finally {
-    closeSync(fd);
-  }
+  return { key: fromBase64(cert.attestationKey), run };
 }

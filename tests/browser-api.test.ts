@@ -6,11 +6,13 @@
 // decaps; ML-DSA keyGen, sigGen; AES-GCM; SHA3-256, SHAKE-256), outputs for
 // random seeds compared byte for byte with the same calls in Node, the QRNG
 // sim: stream and conditioning (WebCrypto AES-CTR, noble hashes), and a
-// two-tenant WAVEN handshake from fixed seeds compared with Node's.
+// two-tenant WAVEN handshake from fixed seeds compared with Node's, and the
+// verifier (verifyLog, LogVerifier in 7-byte chunks, a tampered log, an Ed25519
+// witness cosignature under a tlog-policy, the HTML report) compared with Node's.
 // Skipped, saying why, when a browser is missing: AWRE_REQUIRE_BROWSER=1
 // (Chromium) and AWRE_REQUIRE_FIREFOX=1 (Firefox) make that a failure.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -83,8 +85,24 @@ window.runSuite = async (input) => {
   out.commitment = awre.qrng.commitment(7, cond);
   out.waven = await awre_waven(input.frame);
   out.component = await awre_component(input);
+  out.verify = awre_verify(input.verify);
   return out;
 };
+
+// The verifier on a log's bytes: whole, pushed in 7-byte chunks, a tampered copy, with an
+// Ed25519 witness's cosignature under a tlog-policy; reports as JSON, and the HTML report.
+function awre_verify(v) {
+  const key = awre.parseAttestationKey(v.keyFile).publicKey;
+  const opts = { key, witnessPolicy: awre.parseTlogPolicy(v.policy), cosigned: v.cosigned };
+  const bytes = new TextEncoder().encode(v.log);
+  const whole = awre.verifyLog(bytes, opts);
+  const lv = new awre.LogVerifier(opts);
+  for (let i = 0; i < bytes.length; i += 7) lv.push(bytes.subarray(i, i + 7));
+  const chunked = lv.end();
+  const tampered = awre.verifyLog(v.tampered, opts);
+  const html = awre.renderHtml({ ...whole, log: 'abw34.log', replayed: false });
+  return { whole: JSON.parse(JSON.stringify(whole)), chunked: JSON.parse(JSON.stringify(chunked)), tampered: JSON.parse(JSON.stringify(tampered)), html };
+}
 
 // The WebAssembly component (build/enclave.component.wasm), as jco transpiled it, served beside the bundle.
 async function awre_component(input) {
@@ -185,7 +203,36 @@ function inputs() {
 
   const r = (n: number) => hex(randomBytes(n));
   const random = { kemSeed: r(64), m: r(32), dsaSeed: r(32), msg: r(77), rnd: r(32), key: r(32), nonce: r(12), aad: r(9), raw: r(70), os: r(48) };
-  return { kemKeygen, kemEncaps, kemDecaps, dsaKeygen, dsaSign, gcm: gcmCases, sha3, shake: shakeCases, random, simSeed: r(16), frame: r(300) };
+  return { kemKeygen, kemEncaps, kemDecaps, dsaKeygen, dsaSign, gcm: gcmCases, sha3, shake: shakeCases, random, simSeed: r(16), frame: r(300), verify: logToVerify() };
+}
+
+/**
+ * A log for the verifier: a reproducible run (awre run --deterministic), a copy with one hex digit
+ * of a call tuple changed, and the final checkpoint cosigned by an Ed25519 witness (tlog-cosignature
+ * type 0x04, made here with node:crypto) under a tlog-policy that asks for it.
+ */
+function logToVerify() {
+  const out = join(dir, 'run');
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'host', 'cli', 'main.js'), 'run', '--out', out, '--qrng', 'sim:c0ffee00', '--deterministic', '--sessions', '2', '--frames', '4', '--frame-bytes', '64'], { encoding: 'utf8', timeout: 240_000 });
+  if (r.status !== 0) throw new Error(`awre run: ${r.stderr}`);
+  const log = readFileSync(join(out, 'abw34.log'), 'utf8');
+  const lines = log.split('\n');
+  const at = lines.findIndex((l) => l.includes('"kind":"call"'));
+  lines[at] = lines[at]!.replace(/"out":"(.)/, (_m, c: string) => `"out":"${c === '0' ? '1' : '0'}`);
+  const tampered = lines.join('\n');
+  const note = (JSON.parse(lines.filter((l) => l !== '').pop()!) as { checkpoint: { note: string } }).checkpoint.note;
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const pk = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32));
+  const typed = new Uint8Array([0x04, ...pk]);
+  const keyId = createHash('sha256').update('w1\n').update(typed).digest().subarray(0, 4);
+  const text = note.slice(0, note.indexOf('\n\n') + 1);
+  const ts = 1_700_000_000n;
+  const tsb = Buffer.alloc(8);
+  tsb.writeBigUInt64BE(ts);
+  const sig = sign(null, Buffer.from(`cosignature/v1\ntime ${ts}\n${text}`), createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })));
+  const cosigned = `${note}\u2014 w1 ${Buffer.concat([keyId, tsb, sig]).toString('base64')}\n`;
+  const policy = `witness w1 w1+${keyId.toString('hex')}+${Buffer.from(typed).toString('base64')}\nquorum w1\n`;
+  return { log, tampered, keyFile: readFileSync(join(out, 'attestation.pub.json'), 'utf8'), policy, cosigned };
 }
 
 type Input = ReturnType<typeof inputs>;
@@ -224,7 +271,18 @@ async function expected(input: Input) {
     sealedA: hex(a.sealed), openedA: hex(a.opened), sealedB: hex(b.sealed), openedB: hex(b.opened),
     tablesI: pair.physical.spaces.tables('initiator').hashes(), tablesR: pair.physical.spaces.tables('responder').hashes(),
   };
+  const v = input.verify;
+  const vopts = { key: awre.parseAttestationKey(v.keyFile).publicKey, witnessPolicy: awre.parseTlogPolicy(v.policy), cosigned: v.cosigned };
+  const whole = awre.verifyLog(v.log, vopts);
+  // The page must find what Node finds; and what Node finds must be right (so equal cannot mean equally wrong).
+  expect(whole.ok, JSON.stringify(whole.findings)).toBe(true);
+  expect(whole.guarantees.witnessed).toEqual({ by: ['w1'], of: 1, quorum: true });
+  const tampered = awre.verifyLog(v.tampered, vopts);
+  expect(tampered.ok).toBe(false);
+  expect(tampered.findings.map((f) => f.event)).toContain('prev-mismatch');
+  const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
   return {
+    verify: { whole: json(whole), chunked: json(whole), tampered: json(tampered), html: awre.renderHtml({ ...whole, log: 'abw34.log', replayed: false }) },
     beforeInit: { err: 'MODULE_NOT_FOUND' },
     globals: { Buffer: 'undefined', process: 'undefined' },
     digest: awre.moduleDigest(awre.readModule()),
@@ -313,7 +371,7 @@ function compare(got: Record<string, unknown>): void {
 }
 
 describe.skipIf(!CHROMIUM)('Chromium (headless, CDP)', () => {
-  it('ACVP subset, random seeds against Node, QRNG sim stream, two-tenant WAVEN handshake', async () => {
+  it('ACVP subset, random seeds against Node, QRNG sim stream, two-tenant WAVEN handshake, the verifier on a log', async () => {
     const browser = await puppeteer.launch({
       executablePath: CHROMIUM!, headless: true, userDataDir: join(dir, 'chromium-profile'),
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions'],
@@ -327,7 +385,7 @@ describe.skipIf(!CHROMIUM)('Chromium (headless, CDP)', () => {
 });
 
 describe.skipIf(!FIREFOX)('Firefox (headless, WebDriver BiDi)', () => {
-  it('ACVP subset, random seeds against Node, QRNG sim stream, two-tenant WAVEN handshake', async () => {
+  it('ACVP subset, random seeds against Node, QRNG sim stream, two-tenant WAVEN handshake, the verifier on a log', async () => {
     const browser = await puppeteer.launch({
       browser: 'firefox', executablePath: FIREFOX!, headless: true, userDataDir: join(dir, 'firefox-profile'),
     });

@@ -55,6 +55,11 @@ function buildUrl(name: string): URL {
 export const platform: Platform = {
   name: 'browser',
   sha256: (...parts) => digest(nobleSha256, parts),
+  sha256Hasher() {
+    const h = nobleSha256.create();
+    return { update: (data) => { h.update(data); }, digest: () => h.digest() };
+  },
+  scanBuffer: (n) => new Uint8Array(n),
   sha3_384: (...parts) => digest(nobleSha3_384 as typeof nobleSha256, parts),
   fromBase64,
   env: () => undefined,

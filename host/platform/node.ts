@@ -1,7 +1,7 @@
 // The Node implementation of the platform seam (types.ts): node:crypto,
 // node:fs, Buffer. Selected by package.json "imports" `#platform` everywhere
 // but under the "browser" condition.
-import { createCipheriv, createHash } from 'node:crypto';
+import { createCipheriv, createHash, hash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -33,7 +33,13 @@ function digest(algorithm: string, parts: Uint8Array[]): Uint8Array {
 
 export const platform: Platform = {
   name: 'node',
-  sha256: (...parts) => digest('sha256', parts),
+  // One part (a log line's leaf, millions of times): the one-shot crypto.hash, no Hash object.
+  sha256: (...parts) => (parts.length === 1 ? hash('sha256', parts[0]!, 'buffer') : digest('sha256', parts)),
+  sha256Hasher() {
+    const h = createHash('sha256');
+    return { update: (data) => { h.update(data); }, digest: () => h.digest() };
+  },
+  scanBuffer: (n) => Buffer.alloc(n),
   sha3_384: (...parts) => digest('sha3-384', parts),
   fromBase64: (text) => Buffer.from(text, 'base64'),
   env: (name) => process.env[name],
