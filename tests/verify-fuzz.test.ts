@@ -27,6 +27,7 @@ import { keyIdOf, witnessVkey } from '../recorder/cosign.js';
 import type { Policy } from '../recorder/policy.js';
 import { parseTlogPolicy, type TlogPolicy } from '../recorder/tlog-policy.js';
 import * as V from '../recorder/verify.js';
+import { verifyFile } from '../recorder/verify-file.js';
 import { MAX_LINE, type VerifyOptions, type VerifyReport } from '../recorder/verify.js';
 import {
   type Base, type Mutation, concat, deepArrayText, deepObjectText, enc, jcs, leafHex, loadBase, mutate, mutation,
@@ -42,9 +43,9 @@ const CAP = 100;
 // Exploration only, never in CI: verifier-error messages matching this pattern pass, to look past a known bug.
 const IGNORE = process.env['AWRE_FUZZ_IGNORE'] ? new RegExp(process.env['AWRE_FUZZ_IGNORE']) : undefined;
 
-// The new verifier's API (verifyLog on bytes, LogVerifier, verifyFile); the old one took a string only.
+// The new verifier's API (verifyLog on bytes, LogVerifier; verifyFile in recorder/verify-file.ts); the old one took a string only.
 type Streaming = { push(chunk: Uint8Array): void; end(): VerifyReport };
-const api = V as unknown as {
+const api = { ...V, verifyFile } as unknown as {
   verifyLog(input: string | Uint8Array, opts: VerifyOptions): VerifyReport & { suppressed?: Record<string, number> };
   LogVerifier?: new (opts: VerifyOptions) => Streaming;
   verifyFile?: (path: string, opts: VerifyOptions & { workers?: number }) => Promise<VerifyReport>;
@@ -454,7 +455,7 @@ describe('streaming gives the report the whole input gives (property 3)', () => 
   });
 
   it('verifyFile gives the report verifyLog gives, with and without worker threads', async () => {
-    if (!api.verifyFile) throw new Error('recorder/verify.ts exports no verifyFile yet');
+    if (!api.verifyFile) throw new Error('recorder/verify-file.ts exports no verifyFile');
     const inputs = fc.sample(fc.array(mutation, { maxLength: 3 }), { seed: SEED, numRuns: 6 }).map((ms) => mutate(clean, ms));
     // Some edge inputs: many segments (12000 maps), long lines, invalid UTF-8, a torn tail; and a 9 MB line
     // (the workers' path for a line longer than four segments) followed by the clean log.
