@@ -2,9 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: every test with the plain enclave (mmu: 'off'), and the
-// known-answer and differential suites again with AWRE_MMU=waven, so that the
-// WAVEN-instrumented module is checked against the same vectors. The
-// multi-GiB SHA-3 LDT cases run only in the first.
+// known-answer, differential and negative (hidden-input) suites again with
+// AWRE_MMU=waven-check: the WAVEN checking build (docs/waven.md, "Confined
+// accesses"), which gives the shipped WAVEN module's results and traps on any
+// access the shipped module would confine to the wrong page. The shipped
+// WAVEN module itself is compared byte for byte by tests/golden.test.ts and
+// tests/waven.test.ts. The multi-GiB SHA-3 LDT cases run only in the first.
 const shared = { testTimeout: 300_000, hookTimeout: 300_000, pool: 'forks' as const };
 // package.json "imports" maps #platform to dist/; the tests run the sources (docs/browser.md).
 const resolve = { alias: { '#platform': fileURLToPath(new URL('./host/platform/node.ts', import.meta.url)) } };
@@ -21,8 +24,9 @@ export default defineConfig({
           include: [
             'tests/acvp-mlkem.test.ts', 'tests/diff-mlkem.test.ts', 'tests/acvp-sha3.test.ts', 'tests/diff-sha3.test.ts',
             'tests/mldsa-acvp.test.ts', 'tests/mldsa-diff.test.ts', 'tests/gcm-acvp.test.ts', 'tests/gcm-diff.test.ts',
+            'tests/negative-mlkem.test.ts', 'tests/mldsa-negative.test.ts', 'tests/gcm-negative.test.ts', 'tests/gcm-binding.test.ts',
           ],
-          env: { AWRE_MMU: 'waven', AWRE_LDT_MAX_BYTES: '0' },
+          env: { AWRE_MMU: 'waven-check', AWRE_LDT_MAX_BYTES: '0' },
         },
       },
     ],

@@ -18,6 +18,16 @@
 // function, anything else that touches memory (atomics, memory.init,
 // data.drop). After the rewrite -O3 inlines the translation: one extra load
 // per access.
+//
+// Most accesses are *confined* instead (docs/waven.md, "Confined accesses"):
+// the page of a base local (or of a static array) is translated once, and
+// the access goes to that frame at (address & 0xffff), so no computed
+// address reaches a frame the instance's tables do not grant. The checking
+// build (--check-straddle) traps where a confined access leaves its base's
+// page. --no-confine builds the first phase's module (every access
+// translated), for the bench.
+//
+//   node scripts/waven-instrument.mjs [in.wasm] [out.wasm] [--check-straddle] [--no-confine]
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,10 +38,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // --check-straddle builds a checking variant for tests: an access that would
 // straddle a page boundary traps instead of reaching the frame's padding.
 const CHECK = process.argv.includes('--check-straddle');
-// --confine: confined accesses (below; issue 17, not yet the default: docs/waven.md, "Confined
-// accesses"). Without it every access is translated on its own, as the shipped module is built.
-const CONFINE = process.argv.includes('--confine');
-const args = process.argv.slice(2).filter((a) => a !== '--check-straddle' && a !== '--confine');
+// Confined accesses (below; docs/waven.md, "Confined accesses") unless --no-confine, which
+// translates every access on its own (the first phase's pass; the bench times both).
+const CONFINE = !process.argv.includes('--no-confine');
+const args = process.argv.slice(2).filter((a) => a !== '--check-straddle' && a !== '--no-confine');
 const input = args[0] ?? join(root, 'build', 'enclave.wasm');
 const output = args[1] ?? join(root, 'build', 'enclave.waven.wasm');
 
@@ -173,6 +183,8 @@ function mapChildren(e, f) {
 const MAX_CONFINED_OFFSET = 256;
 /** Per function: the values set into each local; what each holds (classify); accesses (expression -> {local, write}); the shadows made. */
 let fn;
+/** The label of a function's epilogue (where its returns go when it has confined stores). */
+const EXIT = '__waven_exit';
 /** Confined access sites, in the order the pass met them. */
 const sites = [];
 
@@ -236,17 +248,24 @@ function classify(params) {
 }
 
 /**
- * The local whose page an access at `ptr + offset` is confined to, or -1 (translated on its own):
- * the one term of the address sum that is a local and not an index; or the only local term.
- * The choice decides speed and correctness (the checking build tests it), never isolation.
+ * What an access at `ptr + offset` is confined to: { local } (the page of a local's value), { page }
+ * (a static array's page, a constant), or undefined (translated on its own). The choice decides
+ * speed and correctness (the checking build tests it), never isolation.
  */
 function baseOf(ptr, offset) {
-  // A constant part of the address (the static offset and constant terms) of more than a few
-  // bytes is a static array's address: the locals added to it are indices, not a base.
+  // The constant part of the address: the static offset and the constant terms.
   const all = terms(ptr);
   let constant = offset;
   for (const t of all) if (b.getExpressionId(t) === b.ConstId && b.getExpressionType(t) === i32) constant += b.Const.getValueI32(t) >>> 0;
-  if (constant >= MAX_CONFINED_OFFSET) return -1;
+  if (constant > 0xffffffff) return undefined;
+  // A static array's address (64 KiB or more, or a few hundred bytes with only indices beside it):
+  // the locals added to it are indices, and the access is confined to that address's page, unless
+  // a term is known to be a pointer.
+  const localTerms = all.filter((t) => b.getExpressionId(t) !== b.ConstId);
+  const kinds = localTerms.map((t) => fn.kind(t));
+  if (constant >= 0x10000 || (constant >= MAX_CONFINED_OFFSET && kinds.every((k) => k === 'index'))) {
+    return kinds.includes('pointer') ? undefined : { page: Math.floor(constant / 0x10000) };
+  }
   // Candidates: the local terms, and the locals a term sets (a local.tee's value is the term), each
   // with what it holds here (a tee: its value's kind; a local: its class).
   const candidates = [];
@@ -256,13 +275,41 @@ function baseOf(ptr, offset) {
     else if (b.getExpressionId(t) === b.LocalSetId && b.LocalSet.isTee(t)) candidates.push({ l: b.LocalSet.getIndex(t), k: fn.kind(t) });
   }
   // The one pointer among them; else the one unknown (a parameter, say) beside indices; else a lone
-  // term. Anything else is translated on its own.
+  // local that is not an index (or is the whole address). Anything else is translated on its own.
   const of = (k) => candidates.filter((c) => c.k === k).map((c) => c.l);
   const pointers = of('pointer'), unknown = of('unknown');
-  if (pointers.length === 1) return pointers[0];
-  if (pointers.length === 0 && unknown.length === 1) return unknown[0];
-  if (candidates.length === 1) return candidates[0].l;
-  return -1;
+  if (pointers.length === 1) return { local: rootOf(pointers[0]) };
+  if (pointers.length === 0 && unknown.length === 1) return { local: rootOf(unknown[0]) };
+  // A lone local that is an index beside other terms (a loaded value, say) is not a base.
+  if (candidates.length === 1 && (candidates[0].k !== 'index' || all.length === 1)) return { local: candidates[0].l };
+  return undefined;
+}
+
+/**
+ * The array base behind a pointer local: a local set once (SSA) to `P + index` (P a pointer or
+ * unknown local, the rest indices and a constant part under 64 KiB) stands for the same page as P,
+ * so the access is confined to P's page, and the shadows follow P, which a loop sets far less often
+ * than the element pointer it derives (`p = a + j` in a butterfly loop: a's page is translated once).
+ */
+function rootOf(l, depth = 0) {
+  const values = fn.values.get(l);
+  if (depth > 8 || l < fn.params || !values || values.length !== 1) return l;
+  let v = values[0];
+  if (b.getExpressionId(v) === b.LocalSetId && b.LocalSet.isTee(v)) v = b.LocalSet.getValue(v);
+  const ts = terms(v);
+  let constant = 0;
+  const bases = [];
+  for (const t of ts) {
+    const id = b.getExpressionId(t);
+    if (id === b.ConstId) { constant += b.Const.getValueI32(t) >>> 0; continue; }
+    const k = fn.kind(t);
+    if (k === 'index') continue;
+    if (id === b.LocalGetId) bases.push(b.LocalGet.getIndex(t));
+    else if (id === b.LocalSetId && b.LocalSet.isTee(t)) bases.push(b.LocalSet.getIndex(t));
+    else return l;
+  }
+  if (ts.length < 2 || bases.length !== 1 || constant >= 0x10000) return l;
+  return rootOf(bases[0], depth + 1);
 }
 
 /** Pass one over a function: the values set into each local; then each access's base. */
@@ -282,12 +329,17 @@ function pick(e) {
   else if (id === b.StoreId) { ptr = b.Store.getPtr(e); offset = b.Store.getOffset(e); write = true; }
   else if (id === b.SIMDLoadId) { ptr = b.SIMDLoad.getPtr(e); offset = b.SIMDLoad.getOffset(e); write = false; }
   else if (id === b.SIMDLoadStoreLaneId) { ptr = b.SIMDLoadStoreLane.getPtr(e); offset = b.SIMDLoadStoreLane.getOffset(e); write = b.SIMDLoadStoreLane.isStore(e); }
+  if (ptr !== undefined) totalAccesses++;
   if (ptr !== undefined && CONFINE) {
-    const l = baseOf(ptr, offset);
-    if (l >= 0) {
-      fn.access.set(e, { local: l, write });
-      const sh = fn.shadows.get(l) ?? { r: -1, w: -1 };
-      fn.shadows.set(l, sh);
+    const base = baseOf(ptr, offset);
+    // WAVEN_DEBUG=unconfined lists the accesses translated on their own.
+    if (!base && process.env.WAVEN_DEBUG === 'unconfined') console.error(`not confined, in function ${fnName}: offset ${offset} ${b.emitText(ptr).replace(/\s+/g, ' ').slice(0, 160)}`);
+    if (base) {
+      fn.access.set(e, { ...base, write });
+      const map = base.page === undefined ? fn.shadows : fn.pages;
+      const key = base.page ?? base.local;
+      const sh = map.get(key) ?? { r: -1, w: -1 };
+      map.set(key, sh);
       if (write) sh.w = 0; else sh.r = 0; // allocated after the scan
     }
   }
@@ -302,29 +354,37 @@ function shadowUpdates(l) {
   const sh = fn.shadows.get(l);
   const out = [];
   if (sh.r >= 0) out.push(m.local.set(sh.r, tableEntry('__waven_rt', m.local.get(l, i32))));
-  if (sh.w >= 0) out.push(m.local.set(sh.w, tableEntry('__waven_wt', m.local.get(l, i32))));
+  if (sh.w >= 0) out.push(m.local.set(sh.w, tableEntry('__waven_wt', m.local.get(l, i32))), faultBit(sh));
   return out;
+}
+
+/** sh.f = 1 when the write shadow is the exception frame (the page is not writable), else 0. */
+function faultBit(sh) {
+  return m.local.set(sh.f, m.i32.eq(m.local.get(sh.w, i32), m.global.get('__waven_exc', i32)));
 }
 
 /** A confined access's physical address: the shadow plus the in-page offset of ptr + offset. */
 function confined(ptr, offset, a, bytes) {
-  const sh = fn.shadows.get(a.local);
+  const sh = a.page === undefined ? fn.shadows.get(a.local) : fn.pages.get(a.page);
   const frame = a.write ? sh.w : sh.r;
+  // The value whose page the access is confined to: the local, or the static array's page.
+  const base = () => (a.page === undefined ? m.local.get(a.local, i32) : m.i32.const(a.page * 0x10000));
   const addr = offset === 0 ? ptr : m.i32.add(ptr, m.i32.const(offset));
   // The checking build names the access that strayed: its site number (the pass's count) goes to
   // bytes 56..59 of the physical memory (the host's area) before the trap; WAVEN_DEBUG lists the sites.
   const site = sites.length;
-  if (process.env.WAVEN_DEBUG) sites.push({ site, fn: fnName, local: a.local, offset, write: a.write, ptr: b.emitText(ptr).slice(0, 400) });
+  if (process.env.WAVEN_DEBUG) sites.push({ site, fn: fnName, local: a.local, page: a.page, offset, write: a.write, ptr: b.emitText(ptr).slice(0, 400) });
   else sites.push(site);
-  const checked = CHECK ? m.call('__waven_check_confined', [addr, m.local.get(a.local, i32), m.i32.const(bytes), m.i32.const(site)], i32) : addr;
+  const checked = CHECK ? m.call('__waven_check_confined', [addr, base(), m.i32.const(bytes), m.i32.const(site)], i32) : addr;
   // The address first: it may set the base (a local.tee among its terms), and with it the shadow.
   const phys = m.i32.add(m.i32.and(checked, m.i32.const(0xffff)), m.local.get(frame, i32));
   if (!a.write) return phys;
-  // A store into a page the write table does not grant lands in the exception frame and raises the flag.
-  if (fn.tmp < 0) fn.tmp = b._BinaryenFunctionAddVar(fn.ref, i32);
+  // A store into a page the write table does not grant lands in the exception frame. The store ORs
+  // its base's fault bit into the function's fault local (a register operation, no branch); the
+  // function raises the instance's fault flag once, on its way out (function epilogue, below).
   return m.block(null, [
     m.local.set(fn.tmp, phys),
-    m.if(m.i32.eq(m.local.get(frame, i32), m.global.get('__waven_exc', i32)), m.i32.store8(0, 1, m.global.get('__waven_flag', i32), m.i32.const(1))),
+    m.local.set(fn.fault, m.i32.or(m.local.get(fn.fault, i32), m.local.get(sh.f, i32))),
     m.local.get(fn.tmp, i32),
   ], i32);
 }
@@ -379,6 +439,12 @@ function visit(e) {
       E.SIMDLoadStoreLane.setOffset(e, 0);
       return e;
     }
+    case E.ReturnId: {
+      if (fn.fault < 0) { mapChildren(e, visit); return e; }
+      // Through the epilogue, which raises the fault flag.
+      const value = E.Return.getValue(e);
+      return m.break(EXIT, 0, value ? visit(value) : 0);
+    }
     case E.MemoryCopyId:
       return m.call(COPY, [visit(E.MemoryCopy.getDest(e)), visit(E.MemoryCopy.getSource(e)), visit(E.MemoryCopy.getSize(e))], b.none);
     case E.MemoryFillId:
@@ -405,24 +471,47 @@ for (let i = 0; i < m.getNumFunctions(); i++) {
   if (info.base === '' || info.base === undefined) names.push(info.name);
 }
 let confinedCount = 0;
+let totalAccesses = 0;
 try {
   for (const name of names) {
     fnName = name;
     const f = m.getFunction(name);
     const info = b.getFunctionInfo(f);
     if (!info.body) continue;
-    fn = { ref: f, params: 0, tmp: -1, values: new Map(), cls: new Map(), access: new Map(), shadows: new Map() };
+    fn = { ref: f, params: 0, tmp: -1, fault: -1, values: new Map(), cls: new Map(), access: new Map(), shadows: new Map(), pages: new Map() };
     scan(info.body);
     fn.params = b.expandType(info.params).length;
     ({ cls: fn.cls, kind: fn.kind } = classify(fn.params));
     pick(info.body);
-    for (const sh of fn.shadows.values()) {
+    for (const sh of [...fn.shadows.values(), ...fn.pages.values()]) {
       if (sh.r === 0) sh.r = b._BinaryenFunctionAddVar(f, i32);
-      if (sh.w === 0) sh.w = b._BinaryenFunctionAddVar(f, i32);
+      if (sh.w === 0) { sh.w = b._BinaryenFunctionAddVar(f, i32); sh.f = b._BinaryenFunctionAddVar(f, i32); }
     }
-    const body = visit(info.body);
+    if ([...fn.access.values()].some((a) => a.write)) {
+      fn.tmp = b._BinaryenFunctionAddVar(f, i32);
+      fn.fault = b._BinaryenFunctionAddVar(f, i32);
+    }
+    let body = visit(info.body);
     // Shadows of parameters and of locals (zero on entry) start equal to their tables' entries.
+    // Static arrays' pages once per call (tables change only between calls).
     const init = [...fn.shadows.keys()].flatMap((l) => shadowUpdates(l));
+    for (const [page, sh] of fn.pages) {
+      const entry = (table) => m.i32.load(0, 4, m.i32.add(m.global.get(table, i32), m.i32.const(page * 4)));
+      if (sh.r >= 0) init.push(m.local.set(sh.r, entry('__waven_rt')));
+      if (sh.w >= 0) init.push(m.local.set(sh.w, entry('__waven_wt')), faultBit(sh));
+    }
+    if (fn.fault >= 0) {
+      // The epilogue: every exit (the end, and each return, now a break to EXIT) raises the
+      // instance's fault flag when a confined store went to the exception frame. A trap skips it;
+      // the call has failed then anyway.
+      const raise = m.if(m.local.get(fn.fault, i32), m.i32.store8(0, 1, m.global.get('__waven_flag', i32), m.i32.const(1)));
+      const exit = m.block(EXIT, [body], info.results);
+      if (info.results === b.none) body = m.block(null, [exit, raise], b.none);
+      else {
+        const result = b._BinaryenFunctionAddVar(f, info.results);
+        body = m.block(null, [m.local.set(result, exit), raise, m.local.get(result, info.results)], info.results);
+      }
+    }
     b.Function.setBody(f, init.length ? m.block(null, [...init, body], info.results) : body);
     confinedCount += fn.access.size;
   }
@@ -533,4 +622,4 @@ const bytes = m.emitBinary();
 if (process.env.WAVEN_DEBUG) writeFileSync(`${output}.sites.json`, JSON.stringify(sites, null, 1));
 writeFileSync(output, bytes);
 const digest = createHash('sha256').update(bytes).digest('hex');
-console.log(`${output.startsWith(root) ? output.slice(root.length + 1) : output}  ${bytes.length} bytes  sha256:${digest}  (${confinedCount} accesses confined to a local's page)`);
+console.log(`${output.startsWith(root) ? output.slice(root.length + 1) : output}  ${bytes.length} bytes  sha256:${digest}  (${confinedCount} of ${totalAccesses} accesses confined to a local's page)`);

@@ -378,16 +378,15 @@ describe('enclave exports refuse bad pointers, overlaps and unknown levels witho
    */
   function expectRefused(what: string, call: () => number, want: number = abi.ERR_ARG): void {
     const en = e();
-    const mem = en.memory();
+    // Virtual addresses (write/read), so that this holds under WAVEN too.
     const pattern = new Prng(`${DEFAULT_SEED}/pattern`).bytes(en.ioBytes);
-    mem.set(pattern, en.io);
-    const hctx = mem.slice(en.hctx, en.hctx + en.hctxBytes);
+    en.write(en.io, pattern);
+    const hctx = en.read(en.hctx, en.hctxBytes);
     let st: number | undefined;
     expect(() => { st = call(); }, `${what}: must not trap`).not.toThrow();
     expect(st, what).toBe(want);
-    const after = en.memory();
-    expect(indexOfBytes(after.subarray(en.io, en.io + en.ioBytes), pattern) === 0, `${what}: the I/O window changed`).toBe(true);
-    expect(hex(after.subarray(en.hctx, en.hctx + en.hctxBytes)), `${what}: HCTX changed`).toBe(hex(hctx));
+    expect(indexOfBytes(en.read(en.io, en.ioBytes), pattern) === 0, `${what}: the I/O window changed`).toBe(true);
+    expect(hex(en.read(en.hctx, en.hctxBytes)), `${what}: HCTX changed`).toBe(hex(hctx));
     en.wipe(0, en.ioBytes);
   }
 
@@ -521,12 +520,12 @@ describe('enclave exports refuse bad pointers, overlaps and unknown levels witho
 
   it('keccak_absorb / keccak_finish / keccak_squeeze refusals, including malformed contexts', () => {
     const en = e(), io = en.io, N = en.ioBytes;
-    const mem = () => en.memory();
-    const dv = () => new DataView(mem().buffer, en.hctx, en.hctxBytes);
+    // Through the enclave's virtual addresses (write/zero), so that this runs under WAVEN too.
     const setCtx = (pos: number, phase: number) => {
-      mem().fill(0, en.hctx, en.hctx + en.hctxBytes);
-      dv().setUint32(200, pos >>> 0, true);
-      dv().setUint32(204, phase >>> 0, true);
+      const ctx = new Uint8Array(en.hctxBytes);
+      new DataView(ctx.buffer).setUint32(200, pos >>> 0, true);
+      new DataView(ctx.buffer).setUint32(204, phase >>> 0, true);
+      en.write(en.hctx, ctx);
     };
     // A fresh absorbing context.
     setCtx(0, 0);
@@ -569,7 +568,7 @@ describe('enclave exports refuse bad pointers, overlaps and unknown levels witho
     // pos == rate while squeezing is valid (the next squeeze permutes first).
     setCtx(136, 1);
     expect(X().keccak_squeeze(136, io, 10)).toBe(abi.OK);
-    mem().fill(0, en.hctx, en.hctx + en.hctxBytes);
+    en.zero(en.hctx, en.hctxBytes);
     en.wipe(0, N);
     expectHealthy();
   });
@@ -577,13 +576,13 @@ describe('enclave exports refuse bad pointers, overlaps and unknown levels witho
   it('garbage left in HCTX by raw calls does not affect host hash objects', () => {
     const en = e();
     const h = sha3_512.create().update(new Uint8Array(1000).fill(1));
-    en.memory().fill(0xff, en.hctx, en.hctx + en.hctxBytes);
+    en.write(en.hctx, new Uint8Array(en.hctxBytes).fill(0xff));
     h.update(new Uint8Array(10).fill(2));
-    en.memory().fill(0x77, en.hctx, en.hctx + en.hctxBytes);
+    en.write(en.hctx, new Uint8Array(en.hctxBytes).fill(0x77));
     const n = nh.sha3_512.create().update(new Uint8Array(1000).fill(1)).update(new Uint8Array(10).fill(2));
     expect(hex(h.digest())).toBe(hex(n.digest()));
     // The host's save/restore leaves HCTX zeroed after each use.
-    expect(en.memory().subarray(en.hctx, en.hctx + en.hctxBytes).every((b) => b === 0)).toBe(true);
+    expect(en.read(en.hctx, en.hctxBytes).every((b) => b === 0)).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@
 // physical memory (host/waven/physical.ts): same results as the plain module,
 // page protection, faults, unmapped reads, sharing, memory.grow.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -147,16 +147,18 @@ describe('every store form respects the write table', () => {
     ['v128.store', 'v128.store(p, i8x16.splat(0x77));'],
     ['v128.store8_lane', 'v128.store8_lane(p, i8x16.splat(0x77), 3);'],
     ['v128.store64_lane', 'v128.store64_lane(p, i8x16.splat(0x77), 1);'],
+    // Two locals the pass cannot tell apart (q is 0 here): translated on its own, not confined.
+    ['i32.store, translated on its own', 'store<u32>(p + q, 0xeeeeeeee);'],
   ];
 
   it('a store of every form into a read-only page faults and leaves the frame unchanged; into a writable page it lands', async () => {
-    const out = await compileSource(FORMS.map(([, body], i) => `export function s${i}(p: usize): void { ${body} }`).join('\n'));
+    const out = await compileSource(FORMS.map(([, body], i) => `export function s${i}(p: usize, q: usize): void { ${body} }`).join('\n'));
     const dir = mkdtempSync(join(tmpdir(), 'awre-stores-'));
     const instrumented = join(dir, 'stores.waven.wasm');
     execFileSync(process.execPath, ['scripts/waven-instrument.mjs', out, instrumented]);
     const mod = new WebAssembly.Module(readFileSync(instrumented));
     const phys = new PhysicalMemory();
-    const ex = instantiateWaven(phys, mod, 's', wavenLayout(mod)).exports as Record<string, (p: number) => void>;
+    const ex = instantiateWaven(phys, mod, 's', wavenLayout(mod)).exports as Record<string, (p: number, q: number) => void>;
     const page = 3; // a page of its own, above the module's data
     if (phys.spaces.tables('s').rights(page) === 'none') phys.spaces.map('s', page, 'rw');
     const at = phys.frameBase(phys.spaces.tables('s').frame(page)) + 4096; // physical, read by the host directly
@@ -165,15 +167,55 @@ describe('every store form respects the write table', () => {
     for (const [i, [form]] of FORMS.entries()) {
       phys.spaces.protect('s', page, 'ro');
       const before = frameBytes();
-      ex[`s${i}`]!(va);
+      ex[`s${i}`]!(va, 0);
       expect(phys.checkFault('s'), `${form} into a read-only page`).toBeDefined();
       expect(frameBytes(), `${form}: the read-only frame is unchanged`).toEqual(before);
       phys.spaces.protect('s', page, 'rw');
-      ex[`s${i}`]!(va);
+      ex[`s${i}`]!(va, 0);
       expect(phys.checkFault('s'), `${form} into a writable page`).toBeUndefined();
       expect(frameBytes(), `${form}: the store lands in a writable page`).not.toEqual(before);
       new Uint8Array(phys.memory.buffer).fill(0, at, at + 16);
     }
+  });
+});
+
+describe('the fault of a confined store is raised on every way out of its function', () => {
+  it('a store into a read-only page, then an early return (with and without a value): the fault is reported and the frame unchanged', async () => {
+    const wabt = await (await import('wabt')).default();
+    const wat = `(module (memory 2)
+      (func (export "f") (param $p i32) (param $q i32)
+        (i32.store (local.get $p) (i32.const 0xeeeeeeee))
+        (if (i32.eqz (local.get $q)) (then (return)))
+        (i32.store8 (i32.add (local.get $p) (i32.const 8)) (i32.const 1)))
+      (func (export "g") (param $p i32) (param $q i32) (result i32)
+        (i32.store (local.get $p) (i32.const 0xeeeeeeee))
+        (if (i32.eqz (local.get $q)) (then (return (i32.const 7))))
+        (i32.const 9)))`;
+    const dir = mkdtempSync(join(tmpdir(), 'awre-return-'));
+    const plainPath = join(dir, 'r.wasm');
+    const instrumented = join(dir, 'r.waven.wasm');
+    writeFileSync(plainPath, new Uint8Array(wabt.parseWat('r.wat', wat).toBinary({}).buffer));
+    const log = execFileSync(process.execPath, ['scripts/waven-instrument.mjs', plainPath, instrumented], { encoding: 'utf8' });
+    expect(log).toMatch(/\((\d+) of \1 accesses confined/); // both stores confined: the epilogue path is the one tested
+    const mod = new WebAssembly.Module(readFileSync(instrumented));
+    const phys = new PhysicalMemory();
+    const ex = instantiateWaven(phys, mod, 'r', wavenLayout(mod)).exports as Record<string, (p: number, q: number) => number>;
+    const page = 1;
+    const at = phys.frameBase(phys.spaces.tables('r').frame(page));
+    const frame = () => new Uint8Array(phys.memory.buffer).slice(at, at + 16);
+    phys.spaces.protect('r', page, 'ro');
+    const before = frame();
+    for (const q of [0, 1]) {
+      expect(ex.f!(page * 65536, q)).toBeUndefined();
+      expect(phys.checkFault('r'), `f, q = ${q}`).toBeDefined();
+      expect(ex.g!(page * 65536, q)).toBe(q === 0 ? 7 : 9);
+      expect(phys.checkFault('r'), `g, q = ${q}`).toBeDefined();
+    }
+    expect(frame()).toEqual(before);
+    phys.spaces.protect('r', page, 'rw');
+    expect(ex.g!(page * 65536, 0)).toBe(7);
+    expect(phys.checkFault('r')).toBeUndefined();
+    expect(frame()).not.toEqual(before);
   });
 });
 

@@ -16,7 +16,7 @@ import { packPoly, unpackPoly, unpackGamma1, packHints, unpackHints } from './pa
 import { rejNTT, rejNTTx2, rejEtaX2, rejEta1, expandMaskX2, expandMask1, sampleInBall } from './sampling';
 import {
   ST, ST2, SEED, SEED2, XBUF, XBUF_STRIDE, HBUF, TR, RHOPP, MU, CTILDE, HIN, W1PACK,
-  PV_S1, PV_S2, PV_T0, PV_Y, PV_Z, PV_W, PV_W1, PV_H, P_C, P_T0, P_T1, P_T2, PV_A, A_TAG, A_ENTRIES, A_ENTRY_BYTES,
+  PV_S1, PV_S2, PV_T0, PV_Y, PV_Z, PV_W, PV_W1, PV_H, P_C, P_T0, P_T1, P_T2, PV_A, A_TAG, A_ENTRIES, A_ENTRY_BYTES, A_ROW_POLYS,
 } from './scratch';
 
 /** FIPS 204 Appendix C: signing gives up after this many rejections. */
@@ -24,6 +24,8 @@ const MAX_SIGN_ITERATIONS = 1000;
 
 // @ts-ignore: decorator
 @inline function poly(base: usize, i: i32): usize { return base + (<usize>i << 10); }
+/** A-hat's entry (r, s) in the current cache entry (rows A_ROW_POLYS apart: scratch.ts). */
+@inline function aPoly(r: i32, s: i32): usize { return poly(A, r * A_ROW_POLYS + s); }
 
 /** SHAKE256 of `len` bytes into `outLen` bytes (H in FIPS 204 section 3.7). */
 function shake256(dst: usize, outLen: usize, src: usize, len: usize): void {
@@ -37,7 +39,7 @@ let aVictim: i32 = 0;
 
 /**
  * ExpandA (Algorithm 32): A[r][s] = RejNTTPoly(rho || s || r), into an A-hat
- * cache entry row-major (entry (r, s) at poly(A, r l + s)), two at a time.
+ * cache entry by rows (entry (r, s) at aPoly(r, s)), two at a time.
  * Skipped when an entry already holds A-hat for this parameter set and rho
  * (its tag): rho is public, so the comparison may exit early. A miss fills
  * the least recently used of the A_ENTRIES entries.
@@ -66,12 +68,12 @@ function expandA(rho: usize, p: Params): void {
     store<u8>(SEED, <u8>(e / p.l), 33);
     store<u8>(SEED2, <u8>((e + 1) % p.l), 32);
     store<u8>(SEED2, <u8>((e + 1) / p.l), 33);
-    rejNTTx2(poly(A, e), poly(A, e + 1), ST2, XBUF, SEED, SEED2);
+    rejNTTx2(aPoly(e / p.l, e % p.l), aPoly((e + 1) / p.l, (e + 1) % p.l), ST2, XBUF, SEED, SEED2);
   }
   if (e < n) {
     store<u8>(SEED, <u8>(e % p.l), 32);
     store<u8>(SEED, <u8>(e / p.l), 33);
-    rejNTT(poly(A, e), ST, SEED);
+    rejNTT(aPoly(e / p.l, e % p.l), ST, SEED);
   }
   memory.copy(t + 4, rho, 32);
   store<i32>(t, tag);
@@ -99,7 +101,7 @@ function computeT(p: Params): void {
   for (let j = 0; j < p.l; j++) ntt(poly(PV_S1, j));
   for (let i = 0; i < p.k; i++) {
     const t = poly(PV_W, i);
-    pointwiseAcc(t, poly(A, i * p.l), PV_S1, p.l);
+    pointwiseAcc(t, aPoly(i, 0), PV_S1, p.l);
     invntt(t);
     polyAdd(t, t, poly(PV_S2, i));
     polyFreeze(t);
@@ -227,7 +229,7 @@ function attempt(kappa: i32, p: Params): bool {
   }
   for (let i = 0; i < k; i++) {
     const w = poly(PV_W, i);
-    pointwiseAcc(w, poly(A, i * l), PV_Z, l);
+    pointwiseAcc(w, aPoly(i, 0), PV_Z, l);
     invntt(w);
     polyFreeze(w);
     polyDecompose(poly(PV_W1, i), 0, w, p.gamma2);
@@ -327,7 +329,7 @@ export function verifyInternal(pk: usize, mu: usize, sig: usize, p: Params): i32
     ntt(t1);
     pointwiseAcc(P_T2, P_C, t1, 1);
     const w = poly(PV_W, i);
-    pointwiseAcc(w, poly(A, i * p.l), PV_Z, p.l);
+    pointwiseAcc(w, aPoly(i, 0), PV_Z, p.l);
     polySub(w, w, P_T2);
     polyReduce(w);
     invntt(w);

@@ -237,14 +237,18 @@ let shared: Enclave | undefined;
 
 /**
  * The process-wide enclave behind the noble-compatible API (loaded on first
- * use). AWRE_MMU=waven in the environment selects the WAVEN build. In a
- * browser the module must have been given first (`await init()`,
- * setModule(); docs/browser.md).
+ * use). AWRE_MMU=waven in the environment selects the WAVEN build;
+ * AWRE_MMU=waven-check its checking build (build/enclave.waven-check.wasm,
+ * which traps where a confined access strays: docs/waven.md), on which the
+ * test suites run. In a browser the module must have been given first
+ * (`await init()`, setModule(); docs/browser.md).
  */
 export function defaultEnclave(): Enclave {
   if (shared === undefined) {
-    const mmu: MmuMode = platform.env('AWRE_MMU') === 'waven' ? 'waven' : 'off';
-    shared = new Enclave(readModule(mmu === 'waven' ? 'enclave.waven.wasm' : 'enclave.wasm'), { mmu });
+    const env = platform.env('AWRE_MMU');
+    const mmu: MmuMode = env === 'waven' || env === 'waven-check' ? 'waven' : 'off';
+    const name = env === 'waven-check' ? 'enclave.waven-check.wasm' : mmu === 'waven' ? 'enclave.waven.wasm' : 'enclave.wasm';
+    shared = new Enclave(readModule(name), { mmu });
   }
   return shared;
 }
