@@ -104,9 +104,12 @@ function mapChildren(e, f) {
       if (E.Switch.getValue(e)) E.Switch.setValue(e, f(E.Switch.getValue(e)));
       return;
     case E.CallId:
+      // A tail call leaves the function without its epilogue, which raises the fault flag.
+      if (E.Call.isReturn(e)) throw new Refused(`return_call in ${fnName}: the WAVEN pass does not take tail calls`);
       for (let i = 0; i < E.Call.getNumOperands(e); i++) E.Call.setOperandAt(e, i, f(E.Call.getOperandAt(e, i)));
       return;
     case E.CallIndirectId:
+      if (E.CallIndirect.isReturn(e)) throw new Refused(`return_call_indirect in ${fnName}: the WAVEN pass does not take tail calls`);
       E.CallIndirect.setTarget(e, f(E.CallIndirect.getTarget(e)));
       for (let i = 0; i < E.CallIndirect.getNumOperands(e); i++) E.CallIndirect.setOperandAt(e, i, f(E.CallIndirect.getOperandAt(e, i)));
       return;
@@ -210,7 +213,7 @@ function classify(params) {
   const kind = (e) => {
     const id = b.getExpressionId(e);
     if (b.getExpressionType(e) !== i32) return 'unknown';
-    if (id === b.ConstId) return (b.Const.getValueI32(e) >>> 0) < 0x10000 ? 'index' : 'pointer';
+    if (id === b.ConstId) return Math.abs(b.Const.getValueI32(e)) < 0x10000 ? 'index' : 'pointer';
     if (id === b.LocalGetId) {
       const l = b.LocalGet.getIndex(e);
       return cls.get(l) ?? (l < params ? 'unknown' : 'index'); // a local never set is 0
@@ -255,9 +258,11 @@ function classify(params) {
 function baseOf(ptr, offset) {
   // The constant part of the address: the static offset and the constant terms.
   const all = terms(ptr);
+  // Constants as signed values (a negative one is a step back, not an address near 4 GiB); a negative
+  // constant part or one past 4 GiB is translated on its own.
   let constant = offset;
-  for (const t of all) if (b.getExpressionId(t) === b.ConstId && b.getExpressionType(t) === i32) constant += b.Const.getValueI32(t) >>> 0;
-  if (constant > 0xffffffff) return undefined;
+  for (const t of all) if (b.getExpressionId(t) === b.ConstId && b.getExpressionType(t) === i32) constant += b.Const.getValueI32(t);
+  if (constant < 0 || constant > 0xffffffff) return undefined;
   // A static array's address (64 KiB or more, or a few hundred bytes with only indices beside it):
   // the locals added to it are indices, and the access is confined to that address's page, unless
   // a term is known to be a pointer.
@@ -288,47 +293,59 @@ function baseOf(ptr, offset) {
 /**
  * The array base behind a pointer local: a local set once (SSA) to `P + index` (P a pointer or
  * unknown local, the rest indices and a constant part under 64 KiB) stands for the same page as P,
- * so the access is confined to P's page, and the shadows follow P, which a loop sets far less often
- * than the element pointer it derives (`p = a + j` in a butterfly loop: a's page is translated once).
+ * so the access can be confined to P's page, and the shadows follow P, which a loop sets far less
+ * often than the element pointer it derives (`p = a + j` in a butterfly loop: a's page is
+ * translated once). Followed only to a *stable* base, whose value cannot change between the
+ * derived pointer's definition and its use: a parameter the function never sets, or a local set
+ * exactly once, outside every loop. Returns the base, or l itself.
  */
-function rootOf(l, depth = 0) {
-  const values = fn.values.get(l);
-  if (depth > 8 || l < fn.params || !values || values.length !== 1) return l;
-  let v = values[0];
-  if (b.getExpressionId(v) === b.LocalSetId && b.LocalSet.isTee(v)) v = b.LocalSet.getValue(v);
-  const ts = terms(v);
-  let constant = 0;
-  const bases = [];
-  for (const t of ts) {
-    const id = b.getExpressionId(t);
-    if (id === b.ConstId) { constant += b.Const.getValueI32(t) >>> 0; continue; }
-    const k = fn.kind(t);
-    if (k === 'index') continue;
-    if (id === b.LocalGetId) bases.push(b.LocalGet.getIndex(t));
-    else if (id === b.LocalSetId && b.LocalSet.isTee(t)) bases.push(b.LocalSet.getIndex(t));
-    else return l;
+function rootOf(l) {
+  const stable = (x) => (x < fn.params ? !fn.values.has(x) : fn.values.get(x)?.length === 1 && !fn.inLoop.has(x));
+  let cur = l;
+  let best = l;
+  for (let depth = 0; depth < 8; depth++) {
+    const values = fn.values.get(cur);
+    if (cur < fn.params || !values || values.length !== 1) break;
+    let v = values[0];
+    if (b.getExpressionId(v) === b.LocalSetId && b.LocalSet.isTee(v)) v = b.LocalSet.getValue(v);
+    const ts = terms(v);
+    let constant = 0;
+    const bases = [];
+    for (const t of ts) {
+      const id = b.getExpressionId(t);
+      if (id === b.ConstId) { constant += b.Const.getValueI32(t); continue; }
+      if (fn.kind(t) === 'index') continue;
+      if (id === b.LocalGetId) bases.push(b.LocalGet.getIndex(t));
+      else if (id === b.LocalSetId && b.LocalSet.isTee(t)) bases.push(b.LocalSet.getIndex(t));
+      else { bases.length = 2; break; }
+    }
+    if (ts.length < 2 || bases.length !== 1 || constant < 0 || constant >= 0x10000) break;
+    cur = bases[0];
+    if (stable(cur)) best = cur;
   }
-  if (ts.length < 2 || bases.length !== 1 || constant >= 0x10000) return l;
-  return rootOf(bases[0], depth + 1);
+  return best;
 }
 
 /** Pass one over a function: the values set into each local; then each access's base. */
-function scan(e) {
+function scan(e, loops = 0) {
   const id = b.getExpressionId(e);
   if (id === b.LocalSetId) {
     const l = b.LocalSet.getIndex(e);
     if (!fn.values.has(l)) fn.values.set(l, []);
     fn.values.get(l).push(b.LocalSet.getValue(e));
+    if (loops > 0) fn.inLoop.add(l);
   }
-  mapChildren(e, (c) => { scan(c); return c; });
+  const inner = id === b.LoopId ? loops + 1 : loops;
+  mapChildren(e, (c) => { scan(c, inner); return c; });
 }
 function pick(e) {
   const id = b.getExpressionId(e);
   let ptr, offset, write;
-  if (id === b.LoadId) { ptr = b.Load.getPtr(e); offset = b.Load.getOffset(e); write = false; }
-  else if (id === b.StoreId) { ptr = b.Store.getPtr(e); offset = b.Store.getOffset(e); write = true; }
-  else if (id === b.SIMDLoadId) { ptr = b.SIMDLoad.getPtr(e); offset = b.SIMDLoad.getOffset(e); write = false; }
-  else if (id === b.SIMDLoadStoreLaneId) { ptr = b.SIMDLoadStoreLane.getPtr(e); offset = b.SIMDLoadStoreLane.getOffset(e); write = b.SIMDLoadStoreLane.isStore(e); }
+  // binaryen.js gives offsets of 2^31 and more as negative numbers: >>> 0.
+  if (id === b.LoadId) { ptr = b.Load.getPtr(e); offset = b.Load.getOffset(e) >>> 0; write = false; }
+  else if (id === b.StoreId) { ptr = b.Store.getPtr(e); offset = b.Store.getOffset(e) >>> 0; write = true; }
+  else if (id === b.SIMDLoadId) { ptr = b.SIMDLoad.getPtr(e); offset = b.SIMDLoad.getOffset(e) >>> 0; write = false; }
+  else if (id === b.SIMDLoadStoreLaneId) { ptr = b.SIMDLoadStoreLane.getPtr(e); offset = b.SIMDLoadStoreLane.getOffset(e) >>> 0; write = b.SIMDLoadStoreLane.isStore(e); }
   if (ptr !== undefined) totalAccesses++;
   if (ptr !== undefined && CONFINE) {
     const base = baseOf(ptr, offset);
@@ -355,6 +372,17 @@ function shadowUpdates(l) {
   const out = [];
   if (sh.r >= 0) out.push(m.local.set(sh.r, tableEntry('__waven_rt', m.local.get(l, i32))));
   if (sh.w >= 0) out.push(m.local.set(sh.w, tableEntry('__waven_wt', m.local.get(l, i32))), faultBit(sh));
+  return out;
+}
+
+/** The static arrays' page shadows, from the tables. */
+function pageUpdates() {
+  const out = [];
+  for (const [page, sh] of fn.pages) {
+    const entry = (table) => m.i32.load(0, 4, m.i32.add(m.global.get(table, i32), m.i32.const(page * 4)));
+    if (sh.r >= 0) out.push(m.local.set(sh.r, entry('__waven_rt')));
+    if (sh.w >= 0) out.push(m.local.set(sh.w, entry('__waven_wt')), faultBit(sh));
+  }
   return out;
 }
 
@@ -451,8 +479,16 @@ function visit(e) {
       return m.call(FILL, [visit(E.MemoryFill.getDest(e)), visit(E.MemoryFill.getValue(e)), visit(E.MemoryFill.getSize(e))], b.none);
     case E.MemorySizeId:
       return m.call('__waven_size', [], i32);
-    case E.MemoryGrowId:
-      return m.call('__waven_grow', [visit(E.MemoryGrow.getDelta(e))], i32);
+    case E.MemoryGrowId: {
+      const grow = m.call('__waven_grow', [visit(E.MemoryGrow.getDelta(e))], i32);
+      const refresh = [...[...fn.shadows.keys()].flatMap((l) => shadowUpdates(l)), ...pageUpdates()];
+      if (refresh.length === 0) return grow;
+      // New pages are mapped: this function's shadows are translated again. (A caller's shadows for
+      // the new pages stay at the exception frame until it sets its bases again: a wrong answer
+      // there, never another frame's byte; the enclave never grows its memory.)
+      const t = b._BinaryenFunctionAddVar(fn.ref, i32);
+      return m.block(null, [m.local.set(t, grow), ...refresh, m.local.get(t, i32)], i32);
+    }
     default:
       mapChildren(e, visit);
       return e;
@@ -470,6 +506,14 @@ for (let i = 0; i < m.getNumFunctions(); i++) {
   const info = b.getFunctionInfo(m.getFunctionByIndex(i));
   if (info.base === '' || info.base === undefined) names.push(info.name);
 }
+// The pass's own names (__waven_*: the table globals, the helpers) must not already exist: a module
+// global of that name would become the table-base import, with the module's own mutability.
+{
+  const taken = [...names];
+  for (let i = 0; i < m.getNumGlobals(); i++) taken.push(b.getGlobalInfo(m.getGlobalByIndex(i)).name);
+  const clash = taken.find((n) => n.startsWith('__waven_'));
+  if (clash !== undefined) { console.error(`waven-instrument: refused: the input already has a name the pass uses: ${clash}`); process.exit(1); }
+}
 let confinedCount = 0;
 let totalAccesses = 0;
 try {
@@ -478,7 +522,7 @@ try {
     const f = m.getFunction(name);
     const info = b.getFunctionInfo(f);
     if (!info.body) continue;
-    fn = { ref: f, params: 0, tmp: -1, fault: -1, values: new Map(), cls: new Map(), access: new Map(), shadows: new Map(), pages: new Map() };
+    fn = { ref: f, params: 0, tmp: -1, fault: -1, inLoop: new Set(), values: new Map(), cls: new Map(), access: new Map(), shadows: new Map(), pages: new Map() };
     scan(info.body);
     fn.params = b.expandType(info.params).length;
     ({ cls: fn.cls, kind: fn.kind } = classify(fn.params));
@@ -495,11 +539,7 @@ try {
     // Shadows of parameters and of locals (zero on entry) start equal to their tables' entries.
     // Static arrays' pages once per call (tables change only between calls).
     const init = [...fn.shadows.keys()].flatMap((l) => shadowUpdates(l));
-    for (const [page, sh] of fn.pages) {
-      const entry = (table) => m.i32.load(0, 4, m.i32.add(m.global.get(table, i32), m.i32.const(page * 4)));
-      if (sh.r >= 0) init.push(m.local.set(sh.r, entry('__waven_rt')));
-      if (sh.w >= 0) init.push(m.local.set(sh.w, entry('__waven_wt')), faultBit(sh));
-    }
+    init.push(...pageUpdates());
     if (fn.fault >= 0) {
       // The epilogue: every exit (the end, and each return, now a break to EXIT) raises the
       // instance's fault flag when a confined store went to the exception frame. A trap skips it;
@@ -531,13 +571,20 @@ for (let i = 0; i < m.getNumDataSegments(); i++) {
   if (info.passive) { console.error('waven-instrument: refused: a passive data segment'); process.exit(1); }
   // binaryen.js reports an active segment's constant offset as a byte number.
   if (typeof info.offset !== 'number') { console.error('waven-instrument: refused: a data segment at a non-constant offset'); process.exit(1); }
+  // A segment past the initial memory would fail to instantiate in the plain module; here it would be
+  // written through the tables into the exception frame. Refused.
+  if (info.offset + info.data.byteLength > m.getMemoryInfo().initial * 65536) { console.error('waven-instrument: refused: a data segment past the initial memory'); process.exit(1); }
   segments.push({ offset: info.offset, data: Buffer.from(new Uint8Array(info.data)).toString('base64') });
 }
 const memInfo = m.getMemoryInfo();
 m.setMemory(memInfo.initial, 65536, null, [], false, false, '0');
 m.addMemoryImport('0', 'waven', 'memory', false);
 m.addCustomSection('awre.waven.segments', new TextEncoder().encode(JSON.stringify({ pages: memInfo.initial, segments })));
-m.removeExport('memory');
+// No export may name the physical memory: remove every memory export, whatever its name.
+for (let i = m.getNumExports() - 1; i >= 0; i--) {
+  const ex = b.getExportInfo(m.getExportByIndex(i));
+  if (ex.kind === b.ExternalMemory) m.removeExport(ex.name);
+}
 
 // Imports: the instance's tables, its exception frame and fault flag, and
 // its size/grow hooks.

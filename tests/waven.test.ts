@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileSource } from './helpers/asc.js';
 import { sha3_256 as nobleSha3 } from '@noble/hashes/sha3.js';
 import { AwreError, Enclave, readModule } from '../host/index.js';
+import { guardedExport } from '../host/enclave/enclave.js';
 import { PhysicalMemory, instantiateWaven, wavenLayout } from '../host/waven/physical.js';
 
 const plain = readModule('enclave.wasm');
@@ -219,6 +220,28 @@ describe('the fault of a confined store is raised on every way out of its functi
   });
 });
 
+describe('a call that traps leaves no stale bytes in the exception frame', () => {
+  it('a confined store into an unmapped page, then a trap: the exception frame is wiped, and unmapped pages read zeros again', async () => {
+    const wabt = await (await import('wabt')).default();
+    const wat = `(module (memory 1)
+      (func (export "st") (param $p i32) (i32.store (local.get $p) (i32.const 0x77777777)) (unreachable))
+      (func (export "ld") (param $p i32) (result i32) (i32.load (local.get $p))))`;
+    const dir = mkdtempSync(join(tmpdir(), 'awre-trap-'));
+    writeFileSync(join(dir, 't.wasm'), new Uint8Array(wabt.parseWat('t.wat', wat).toBinary({}).buffer));
+    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', join(dir, 't.wasm'), join(dir, 't.waven.wasm')]);
+    const mod = new WebAssembly.Module(readFileSync(join(dir, 't.waven.wasm')));
+    const phys = new PhysicalMemory();
+    const raw = instantiateWaven(phys, mod, 't', wavenLayout(mod)).exports as Record<string, (p: number) => number>;
+    const st = guardedExport(phys, 't', raw.st!), ld = guardedExport(phys, 't', raw.ld!);
+    const unmapped = 5 * 65536 + 40;
+    expect(() => st(unmapped)).toThrow(WebAssembly.RuntimeError);
+    expect(ld(7 * 65536 + 40), 'another unmapped page reads zeros, not the trapped store').toBe(0);
+    // Without the wipe (the raw export), the stale bytes show: the test can fail.
+    expect(() => raw.st!(unmapped)).toThrow(WebAssembly.RuntimeError);
+    expect(raw.ld!(7 * 65536 + 40) >>> 0).toBe(0x77777777);
+  });
+});
+
 describe('memory.grow inside an instrumented module maps new frames', () => {
   it('grows, writes and reads the new pages through the tables', async () => {
     const out = await compileSource([
@@ -264,5 +287,45 @@ describe('the pass refuses what it cannot translate', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/refused: atomic load in/);
     expect(existsSync(join(dir, 'a.waven.wasm')), 'a refused module leaves no output').toBe(false);
+  });
+
+  // Review findings (an attacker's module): a tail call would leave without the fault epilogue; a
+  // global named like the pass's table bases would become that import with its own mutability; a
+  // data segment past the initial memory would be written into the exception frame.
+  it('tail calls, the pass\'s own __waven_ names and data past the initial memory are refused', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const wabt = await (await import('wabt')).default();
+    const cases: [string, string, RegExp][] = [
+      ['tail', '(module (memory 1) (func $g) (func (export "f") (param $p i32) (i32.store (local.get $p) (i32.const 1)) (return_call $g)))', /return_call in/],
+      ['name', '(module (memory 1) (global $__waven_rt (mut i32) (i32.const 0)) (func (export "f") (param $p i32) (i32.store (local.get $p) (global.get $__waven_rt))))', /a name the pass uses: __waven_rt/],
+      ['data', '(module (memory 1) (data (i32.const 65530) "0123456789"))', /a data segment past the initial memory/],
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'awre-refuse2-'));
+    for (const [name, wat, why] of cases) {
+      const bin = wabt.parseWat(`${name}.wat`, wat, { tail_call: true }).toBinary({ write_debug_names: true }).buffer;
+      writeFileSync(join(dir, `${name}.wasm`), new Uint8Array(bin));
+      const r = spawnSync(process.execPath, ['scripts/waven-instrument.mjs', join(dir, `${name}.wasm`), join(dir, `${name}.waven.wasm`)], { encoding: 'utf8' });
+      expect(r.status, name).toBe(1);
+      expect(r.stderr, name).toMatch(why);
+    }
+  });
+
+  it('a memory exported under any name is not exported; memory.grow refreshes the growing function\'s shadows', async () => {
+    const wabt = await (await import('wabt')).default();
+    const wat = `(module (memory (export "mem2") 1)
+      (func (export "g") (result i32) (local $p i32)
+        (local.set $p (i32.add (i32.shl (memory.size) (i32.const 16)) (i32.const 8)))
+        (drop (memory.grow (i32.const 1)))
+        (i32.store (local.get $p) (i32.const 0x1234))
+        (i32.load (local.get $p))))`;
+    const dir = mkdtempSync(join(tmpdir(), 'awre-grow2-'));
+    writeFileSync(join(dir, 'g.wasm'), new Uint8Array(wabt.parseWat('g.wat', wat).toBinary({}).buffer));
+    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', join(dir, 'g.wasm'), join(dir, 'g.waven.wasm')]);
+    const mod = new WebAssembly.Module(readFileSync(join(dir, 'g.waven.wasm')));
+    expect(WebAssembly.Module.exports(mod).filter((e) => e.kind === 'memory')).toEqual([]);
+    const phys = new PhysicalMemory();
+    const ex = instantiateWaven(phys, mod, 'g', wavenLayout(mod)).exports as Record<string, () => number>;
+    expect(ex.g!()).toBe(0x1234);
+    expect(phys.checkFault('g')).toBeUndefined();
   });
 });

@@ -179,12 +179,7 @@ export class Enclave {
 
   /** WAVEN mode: run an export, then raise a fault if a store hit the exception frame. */
   private guarded(fn: (...a: number[]) => number): (...a: number[]) => number {
-    return (...args: number[]) => {
-      const r = fn(...args);
-      const fault = this.physical!.checkFault(this.instance!);
-      if (fault !== undefined) throw wavenFaultError(fault);
-      return r;
-    };
+    return guardedExport(this.physical!, this.instance!, fn);
   }
 
   /** The whole linear memory (re-viewed if memory grew). */
@@ -231,6 +226,27 @@ export class Enclave {
 /** The typed error for a WAVEN fault. */
 export function wavenFaultError(f: WavenFault): AwreError {
   return new AwreError('WAVEN_FAULT', `WAVEN fault in instance "${f.instance}": a store reached the exception page (offset ${f.offset})`, { got: f });
+}
+
+/**
+ * A WAVEN instance's export, guarded: after the call, a store that went to
+ * the exception frame raises AwreError('WAVEN_FAULT'). A call that throws (a
+ * trap skips the module's fault epilogues: docs/waven.md) leaves the
+ * exception frame wiped, so that unmapped pages read zeros again.
+ */
+export function guardedExport(physical: PhysicalMemory, instance: string, fn: (...a: number[]) => number): (...a: number[]) => number {
+  return (...args: number[]) => {
+    let r: number;
+    try {
+      r = fn(...args);
+    } catch (err) {
+      physical.scrubException(instance);
+      throw err;
+    }
+    const fault = physical.checkFault(instance);
+    if (fault !== undefined) throw wavenFaultError(fault);
+    return r;
+  };
 }
 
 let shared: Enclave | undefined;

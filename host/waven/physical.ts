@@ -95,6 +95,14 @@ export class PhysicalMemory {
     return fault;
   }
 
+  /** Wipe an instance's exception frame and fault flag without reporting (after a trapped call). */
+  scrubException(name: string): void {
+    const u8 = this.bytes();
+    const base = this.frameBase(this.spaces.exceptionFrame(name));
+    u8.fill(0, base, base + FRAME_STRIDE);
+    u8[this.slot(name)] = 0;
+  }
+
   // Views of the current buffer, made again only when growing replaced it
   // (a view per call cost more than the copy itself for frame-sized I/O).
   private viewBuffer?: ArrayBuffer;
