@@ -16,28 +16,6 @@ function digest(h: typeof nobleSha256, parts: Uint8Array[]): Uint8Array {
   return ctx.digest();
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
-
-function fromBase64(text: string): Uint8Array {
-  const clean = text.replace(/[\s=]+/g, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let acc = 0, bits = 0, o = 0;
-  for (let i = 0; i < clean.length; i++) {
-    const c = clean.charCodeAt(i);
-    const v = c < 128 ? B64_INDEX[c]! : -1;
-    if (v < 0) throw new TypeError(`invalid base64 character at ${i}`);
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 0xff;
-    }
-  }
-  return o === out.length ? out : out.subarray(0, o);
-}
-
 function noFs(what: string): Promise<never> {
   return Promise.reject(Object.assign(new Error(`${what}: no file system in a browser`), { code: 'ENOSYS' }));
 }
@@ -61,7 +39,6 @@ export const platform: Platform = {
   },
   scanBuffer: (n) => new Uint8Array(n),
   sha3_384: (...parts) => digest(nobleSha3_384 as typeof nobleSha256, parts),
-  fromBase64,
   env: () => undefined,
   readBuildFile: () => undefined,
   buildPath(name) {

@@ -41,7 +41,6 @@ export const platform: Platform = {
   },
   scanBuffer: (n) => Buffer.alloc(n),
   sha3_384: (...parts) => digest('sha3-384', parts),
-  fromBase64: (text) => Buffer.from(text, 'base64'),
   env: (name) => process.env[name],
   readBuildFile(name) {
     const path = findBuild(name);

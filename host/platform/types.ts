@@ -36,8 +36,6 @@ export interface Platform {
   scanBuffer(n: number): Uint8Array;
   /** SHA3-384 of the concatenation of `parts` (a fresh array the caller owns). */
   sha3_384(...parts: Uint8Array[]): Uint8Array;
-  /** Base64 (standard alphabet, padded or not) to bytes. */
-  fromBase64(text: string): Uint8Array;
   /** An environment variable (undefined where there is no environment: browsers). */
   env(name: string): string | undefined;
   /** The bytes of build/<name> found on disk, or undefined where there is no disk (browsers). */

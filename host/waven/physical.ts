@@ -9,7 +9,7 @@
 //   [TABLES_AT, +MAX*512 KiB)    per instance: read table, then write table
 //                                (65,536 u32 entries each: a frame's base)
 //   [FRAMES_AT, ...)             frames, FRAME_STRIDE apart
-import { platform } from '#platform';
+import { fromBase64 } from '../codec.js';
 import { AwreError } from '../errors.js';
 import { FRAME_STRIDE } from './frames.js';
 import { AddressSpaces, type MmuEvent } from './space.js';
@@ -184,7 +184,7 @@ export function instantiateWaven(
 ): WebAssembly.Instance {
   const g = phys.addInstance(name);
   for (let p = 0; p < layout.pages; p++) phys.spaces.map(name, p, 'rw');
-  for (const s of layout.segments) phys.write(name, s.offset, platform.fromBase64(s.data));
+  for (const s of layout.segments) phys.write(name, s.offset, fromBase64(s.data));
   let pages = layout.pages;
   const global = (v: number) => new WebAssembly.Global({ value: 'i32', mutable: false }, v);
   return new WebAssembly.Instance(module, {
