@@ -100,6 +100,18 @@ import * as awre from './awre.js';
 const bx = (h) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
 window.benchPlatforms = async (hex, ms, rounds) => {
   const i = Object.fromEntries(Object.entries(hex).map(([k, v]) => [k, bx(v)]));
+  // ops/s of f: one warm-up call, then the median of rounds of ms each.
+  const median = (f) => {
+    f();
+    const perRound = [];
+    for (let r = 0; r < rounds; r++) {
+      let n = 0; const t0 = performance.now(); let t = t0;
+      while (t - t0 < ms) { f(); n++; t = performance.now(); }
+      perRound.push((n * 1000) / (t - t0));
+    }
+    perRound.sort((a, b) => a - b);
+    return perRound[perRound.length >> 1];
+  };
   const out = {};
   for (const [mode, file, opts] of [['off', './enclave.wasm', {}], ['waven', './enclave.waven.wasm', { mmu: 'waven' }]]) {
     const e = await awre.Enclave.fromUrl(file, opts), x = e.exports, io = e.io;
@@ -108,17 +120,7 @@ window.benchPlatforms = async (hex, ms, rounds) => {
       'ML-KEM-768 decapsulate': () => { e.put(12288, i.dk); e.put(16384, i.ct); x.mlkem_decaps(768, io + 12288, io + 16384, io + 8192); return e.get(8192, 32); },
       'ML-DSA-65 sign': () => { e.put(20480, i.sk); e.put(28672, i.mu); e.put(28800, i.rnd); x.mldsa_sign(65, io + 20480, io + 28672, io + 28800, io + 32768); return e.get(32768, 3309); },
     };
-    for (const [name, f] of Object.entries(ops)) {
-      f();
-      const perRound = [];
-      for (let r = 0; r < rounds; r++) {
-        let n = 0; const t0 = performance.now(); let t = t0;
-        while (t - t0 < ms) { f(); n++; t = performance.now(); }
-        perRound.push((n * 1000) / (t - t0));
-      }
-      perRound.sort((a, b) => a - b);
-      (out[name] ??= {})[mode] = perRound[perRound.length >> 1];
-    }
+    for (const [name, f] of Object.entries(ops)) (out[name] ??= {})[mode] = median(f);
   }
   // The component as jco transpiled it (served beside the bundle when built).
   let C;
@@ -129,17 +131,7 @@ window.benchPlatforms = async (hex, ms, rounds) => {
       'ML-KEM-768 decapsulate': () => C.mlKem.decaps(768, i.dk, i.ct),
       'ML-DSA-65 sign': () => C.mlDsa.sign(65, i.sk, i.mu, i.rnd),
     };
-    for (const [name, f] of Object.entries(ops)) {
-      f();
-      const perRound = [];
-      for (let r = 0; r < rounds; r++) {
-        let n = 0; const t0 = performance.now(); let t = t0;
-        while (t - t0 < ms) { f(); n++; t = performance.now(); }
-        perRound.push((n * 1000) / (t - t0));
-      }
-      perRound.sort((a, b) => a - b);
-      out[name]['component jco'] = perRound[perRound.length >> 1];
-    }
+    for (const [name, f] of Object.entries(ops)) out[name]['component jco'] = median(f);
   }
   return { ua: navigator.userAgent, ops: out };
 };
