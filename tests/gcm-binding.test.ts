@@ -19,7 +19,7 @@
 // changes after the first pass has begun decrypts to the original plaintext
 // (the host took one private copy), never to the plaintext of the changed
 // bytes.
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { AwreError, Enclave, defaultEnclave, gcm, readModule } from '../host/index.js';
 import * as S from '../abi/status.js';
@@ -66,6 +66,19 @@ const MODES = [
   { name: 'WAVEN module', make: () => new Enclave(readModule('enclave.waven.wasm'), { mmu: 'waven' }) },
 ] as const;
 
+/**
+ * The enclave holds a decryption's ciphertext while it fits in 1 MiB and came
+ * in at most HOLD_ENDS auth chunks that asked for a token (docs/gcm.md, "Held
+ * messages"); past that it drops the copy and the decrypt pass GHASHes again
+ * (streamed). Every ABI test below runs both ways: `streamed` opens each
+ * decryption with HOLD_ENDS + 1 empty auth chunks that ask for a token, which
+ * changes no position and no GHASH state but leaves the held path.
+ */
+const HOLD_ENDS = 64;
+const HOLD_BYTES = 1 << 20;
+const PATHS = ['held', 'streamed'] as const;
+let streamed = false;
+
 /** gcm_init (key wiped from the window at once), IV and AAD. */
 function begin(e: Enclave, m: Msg, decrypt: boolean): void {
   const x = e.exports;
@@ -73,6 +86,9 @@ function begin(e: Enclave, m: Msg, decrypt: boolean): void {
   e.wipe(A.KEY, 32);
   expect(x.gcm_iv(e.put(A.IV, m.iv), m.iv.length)).toBe(S.OK);
   expect(x.gcm_aad(e.put(A.AAD, m.aad), m.aad.length)).toBe(S.OK);
+  if (decrypt && streamed) {
+    for (let i = 0; i <= HOLD_ENDS; i++) expect(x.gcm_auth(e.io + A.SRC, 0, e.io + A.TOK)).toBe(S.OK);
+  }
 }
 
 /** The auth pass over `ct`, chunks ending at `ends` (the last is ct.length); the token after each chunk (null without). */
@@ -184,8 +200,10 @@ function modelToken(m: Msg, serial: bigint, count: number): Uint8Array {
   return shake256(input, { dkLen: 16 });
 }
 
-for (const mode of MODES) {
-  describe(`gcm_crypt is bound to the bytes gcm_auth authenticated (${mode.name})`, () => {
+for (const mode of MODES) for (const path of PATHS) {
+  describe(`gcm_crypt is bound to the bytes gcm_auth authenticated (${mode.name}, ${path})`, () => {
+    beforeEach(() => { streamed = path === 'streamed'; });
+    afterEach(() => { streamed = false; });
     const rng = new Prng(`${DEFAULT_SEED}/gcm-binding/${mode.name}`);
     // Five auth chunks: four of 4 KiB and a partial-block last one.
     const N = 4 * 4096 + 1234;
@@ -326,6 +344,36 @@ for (const mode of MODES) {
       const ends = [16384, 32768, 49152, 65536, 81920, 98304, 100_000];
       run(e, big, ends, (t) => genuine(big, ends, t), undefined, false);
       run(e, big, ends, (t) => { const ps = genuine(big, ends, t); ps[4] = { ...ps[4]!, bytes: flip(ps[4]!.bytes, 9999) }; return ps; }, 4, true);
+    });
+
+    it('a message past the hold (1 MiB + 100 bytes in 24 KiB chunks): held for its first chunks, then streamed; a flipped bit in a held chunk is refused there', () => {
+      const e = mode.make();
+      const big = makeMsg(rng, HOLD_BYTES + 100, 32, 12, 5);
+      const ends: number[] = [];
+      for (let at = MAX_CHUNK; at < big.ct.length; at += MAX_CHUNK) ends.push(at);
+      ends.push(big.ct.length);
+      run(e, big, ends, (t) => genuine(big, ends, t), undefined, false);
+      run(e, big, ends, (t) => { const ps = genuine(big, ends, t); ps[2] = { ...ps[2]!, bytes: flip(ps[2]!.bytes, 77) }; return ps; }, 2, true);
+      run(e, big, ends, (t) => { const ps = genuine(big, ends, t); ps[3] = { ...ps[3]!, token: t[4]! }; return ps; }, 3, false);
+    });
+
+    it('no copy of the ciphertext is left in memory after gcm_end, after a refusal, or after a wrong tag', () => {
+      const e = mode.make();
+      const pieces = [0, 4096, 9000, N - 64].map((at) => m.ct.subarray(at, at + 64));
+      const expectGone = (what: string) => {
+        e.wipe(0, e.ioBytes); // the test's own copies in the window
+        const mem = e.memory();
+        for (const p of pieces) expect(indexOfBytes(mem, p), `${what}: ciphertext left in memory`).toBe(-1);
+      };
+      run(e, m, ENDS, (t) => genuine(m, ENDS, t), undefined, false);
+      expectGone('after gcm_end');
+      run(e, m, ENDS, (t) => { const ps = genuine(m, ENDS, t); ps[3] = { ...ps[3]!, bytes: flip(ps[3]!.bytes, 5) }; return ps; }, 3, false);
+      expectGone('after a refused chunk');
+      begin(e, m, true);
+      authPass(e, m.ct, ENDS);
+      const badTag = flip(m.tag, 3);
+      expect(finish(e, { ...m, tag: badTag })).toBe(S.ERR_AUTH);
+      expectGone('after a wrong tag');
     });
 
     it('the existing rules hold: chunking, length, phases, token pointers (ERR_ARG leaves the operation intact)', () => {

@@ -14,7 +14,12 @@
 // again, continuing from Y_A (the accumulator when the data phase began), and
 // compares the result at the chunk's end with Y_F (the accumulator after the
 // last authenticated chunk) or, before the end, through the binding token
-// gcmAuth wrote for that position. Every data chunk but the last is a
+// gcmAuth wrote for that position. A decryption whose ciphertext fits in
+// HOLD (1 MiB, at most 64 auth chunks with tokens) is held instead: gcmAuth
+// copies each chunk into HOLD and GHASHes the copy, and the decrypt pass
+// compares the presented bytes with the held ones (and the tokens with the
+// ones released) and decrypts the held bytes: one GHASH pass, not two
+// (docs/gcm.md, "Held messages"). Every data chunk but the last is a
 // multiple of 16 bytes. The round keys, H, J0, the counter and every
 // keystream block are wiped at the end of the operation and on any failure.
 import { OK, ERR_ARG, ERR_AUTH, ERR_HASH_STATE, ERR_TOO_LARGE } from '../../abi/status';
@@ -24,7 +29,7 @@ import { ctDiffer } from '../ct';
 import { keccakInit, keccakAbsorb, keccakFinish, keccakSqueeze, DS_SHAKE } from '../keccak';
 
 // Context layout.
-const CTX_BYTES: usize = 15 * 128 + GHASH_BYTES + 16 * 4 + 128 + 128 + 256 + 128 + 64 + 16 * 4 + 64 + 208 + 16;
+const CTX_BYTES: usize = 15 * 128 + GHASH_BYTES + 16 * 4 + 128 + 128 + 256 + 128 + 64 + 16 * 4 + 64 + 208 + 16 + 16 + 64 * 32;
 export const CTX: usize = memory.data(<i32>CTX_BYTES, 64);
 const RK: usize = CTX; // 15 bitsliced round keys
 const G: usize = RK + 15 * RK_BYTES; // GHASH state and the powers of H
@@ -61,6 +66,16 @@ const TIN: usize = TOK + 16; // the token's SHAKE256 input (64)
 const KST: usize = TIN + 64; // Keccak state for the token (200 -> 208)
 const SERIAL: usize = KST + 208; // u64: this operation's serial (16 with padding)
 
+// Held decryption (docs/gcm.md, "Held messages"): while the ciphertext
+// authenticated so far fits in HOLD and came in at most HOLD_ENDS chunks, the
+// enclave keeps a copy of it and the tokens it released.
+const HELD: usize = SERIAL + 16; // i32: 1 while the ciphertext is held
+const NENDS: usize = HELD + 4; // i32: entries in ENDS
+const HOLDLEN: usize = HELD + 8; // u32: bytes in HOLD
+const ENDS: usize = HELD + 16; // HOLD_ENDS x (le64 position, 8 zero bytes, 16-byte token)
+const HOLD_ENDS: i32 = 64;
+const END_BYTES: usize = 32;
+
 /** Bytes of a binding token. */
 export const GCM_BIND_TOKEN_BYTES: usize = 16;
 /** The token's domain label, "awre-gcm-bind-v1" (16 bytes). */
@@ -86,8 +101,35 @@ const P_VERIFIED = 3;
 /** SP 800-38D section 5.2.1.1: plaintext at most 2^39 - 256 bits. */
 const MAX_DATA: u64 = (<u64>1 << 36) - 32;
 
-/** Wipe the whole context (keys, H, J0, counters, keystream). */
+/**
+ * Bytes of ciphertext a decryption may hold: 16 pages of 64 KiB. WAVEN
+ * confines an access to the page of its base (docs/waven.md, "Confined
+ * accesses"), so every pass over HOLD is cut at page ends (holdRun).
+ */
+export const GCM_HOLD_BYTES: usize = 1 << 20;
+const HOLD: usize = memory.data(<i32>GCM_HOLD_BYTES, 65536);
+
+/** Bytes from HOLD + at to the end of its page, at most len. */
+// @ts-ignore: decorator
+@inline function holdRun(at: usize, len: usize): usize {
+  const room: usize = 65536 - (at & 0xffff);
+  return len < room ? len : room;
+}
+
+/** Wipe what HOLD holds and forget the stored tokens: the operation is no longer held. */
+function dropHold(): void {
+  let n = <usize>load<u32>(HOLDLEN);
+  if (n > GCM_HOLD_BYTES) n = GCM_HOLD_BYTES;
+  memory.fill(HOLD, 0, n);
+  store<u32>(HOLDLEN, 0);
+  store<i32>(HELD, 0);
+  store<i32>(NENDS, 0);
+  memory.fill(ENDS, 0, <usize>HOLD_ENDS * END_BYTES);
+}
+
+/** Wipe the whole context (keys, H, J0, counters, keystream) and the held ciphertext. */
 export function gcmEnd(): void {
+  dropHold();
   memory.fill(CTX, 0, CTX_BYTES);
 }
 
@@ -142,6 +184,7 @@ export function gcmInit(key: usize, keyLen: i32, tagLen: i32, decrypt: i32): i32
   memory.fill(KS, 0, 128);
   store<i32>(TAGLEN, tagLen);
   store<i32>(DECRYPT, decrypt != 0 ? 1 : 0);
+  store<i32>(HELD, decrypt != 0 ? 1 : 0);
   store<i32>(PHASE, P_IV);
   return OK;
 }
@@ -341,6 +384,7 @@ export function gcmCrypt(src: usize, dst: usize, len: usize, token: usize): i32 
   const done = load<u64>(OUTLEN) + <u64>len;
   if (done > load<u64>(CTLEN)) return ERR_ARG;
   if (load<i32>(TAIL2) != 0 && len != 0) return ERR_ARG;
+  if (load<i32>(HELD) != 0) return cryptHeld(src, dst, len, token, done);
   // Bind: the bytes at src must be the ones authenticated at this position.
   ghashPadded(src, len);
   let differ: u32 = 1;
@@ -362,6 +406,48 @@ export function gcmCrypt(src: usize, dst: usize, len: usize, token: usize): i32 
 }
 
 /**
+ * The decrypt pass of a held operation: the chunk at src must equal the held
+ * bytes at its position, and a chunk that does not end the data must end
+ * where an auth chunk ended whose token was asked for, and show that token.
+ * Then the held bytes (not src) are decrypted into dst. A mismatch writes
+ * nothing, wipes the context and returns ERR_AUTH, as in the streamed pass.
+ */
+function cryptHeld(src: usize, dst: usize, len: usize, token: usize, done: u64): i32 {
+  const from = <usize>load<u64>(OUTLEN);
+  let differ: u32 = 0;
+  for (let o: usize = 0; o < len;) {
+    const n = holdRun(from + o, len - o);
+    differ |= ctDiffer(src + o, HOLD + from + o, n);
+    o += n;
+  }
+  if (done != load<u64>(CTLEN)) {
+    // Positions are public (the host chose the chunking): a plain search.
+    let found: usize = 0;
+    const n = load<i32>(NENDS);
+    for (let i = 0; i < n; i++) {
+      const e = ENDS + <usize>i * END_BYTES;
+      if (load<u64>(e) == done) found = e;
+    }
+    if (found == 0 || token == 0) differ = 1;
+    else differ |= ctDiffer(found + 16, token, GCM_BIND_TOKEN_BYTES);
+  }
+  if (differ != 0) {
+    gcmEnd();
+    return ERR_AUTH;
+  }
+  if ((len & 15) != 0) store<i32>(TAIL2, 1);
+  // Every piece but the last is whole blocks (pages are), so ctr's counter
+  // runs on as it would over the whole chunk.
+  for (let o: usize = 0; o < len;) {
+    const n = holdRun(from + o, len - o);
+    ctr(HOLD + from + o, dst + o, n);
+    o += n;
+  }
+  store<u64>(OUTLEN, done);
+  return OK;
+}
+
+/**
  * Decrypt mode: GHASH a ciphertext chunk (no plaintext is produced) and,
  * unless `token` is 0, write the binding token of the position after this
  * chunk there (16 bytes): the decrypt pass presents it back to gcmCrypt for a
@@ -374,10 +460,37 @@ export function gcmAuth(src: usize, len: usize, token: usize): i32 {
   if (adv != OK) return adv;
   const st = acceptChunk(len, CTLEN);
   if (st != OK) return st;
-  ghashPadded(src, len);
-  const done = load<u64>(CTLEN) + <u64>len;
+  const at = load<u64>(CTLEN);
+  const done = at + <u64>len;
+  if (load<i32>(HELD) != 0 && !(done <= <u64>GCM_HOLD_BYTES && load<i32>(NENDS) < HOLD_ENDS)) {
+    dropHold(); // too long or too many chunks: the streamed pass binds it
+  }
+  if (load<i32>(HELD) != 0) {
+    // Hold a copy and GHASH the copy: what is held is what is authenticated.
+    // Pieces end at page ends, which are block ends (at is whole blocks).
+    const a = <usize>at;
+    for (let o: usize = 0; o < len;) {
+      const n = holdRun(a + o, len - o);
+      memory.copy(HOLD + a + o, src + o, n);
+      ghashPadded(HOLD + a + o, n);
+      o += n;
+    }
+    store<u32>(HOLDLEN, <u32>done);
+  } else {
+    ghashPadded(src, len);
+  }
   store<u64>(CTLEN, done);
-  if (token != 0) bindToken(done, token);
+  if (token == 0) return OK;
+  if (load<i32>(HELD) == 0) {
+    bindToken(done, token);
+    return OK;
+  }
+  // Held: keep the token released for this position (the decrypt pass compares it).
+  const e = ENDS + <usize>load<i32>(NENDS) * END_BYTES;
+  store<u64>(e, done);
+  bindToken(done, e + 16);
+  memory.copy(token, e + 16, GCM_BIND_TOKEN_BYTES);
+  store<i32>(NENDS, load<i32>(NENDS) + 1);
   return OK;
 }
 
