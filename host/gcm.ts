@@ -64,7 +64,7 @@ function stream(
     const part = data.subarray(off, end);
     const ptr = e.put(DATA_AT, part);
     checkStatus(call(ptr, part.length, i, end === data.length), what);
-    if (out !== undefined) out.set(e.read(ptr, part.length), off);
+    if (out !== undefined) e.readInto(ptr, out.subarray(off, end));
     if (data.length === 0) break;
   }
 }
@@ -98,7 +98,7 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
   let encrypted = false;
 
   /** Run one operation with the key in the window, wiping key and data afterwards. */
-  const withOperation = <T>(decrypt: boolean, body: (e: Enclave) => T): T => {
+  const withOperation = <T>(decrypt: boolean, len: number, body: (e: Enclave) => T): T => {
     const e = defaultEnclave();
     try {
       checkStatus(e.exports.gcm_init(e.put(KEY_AT, k), k.length, tagLength, decrypt ? 1 : 0), 'gcm');
@@ -107,7 +107,8 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
       return body(e);
     } finally {
       e.exports.gcm_end();
-      e.wipe(0, DATA_AT + CHUNK);
+      // The window as far as any chunk (data, nonce or AAD) reached.
+      e.wipe(0, DATA_AT + Math.min(CHUNK, Math.max(len, iv.length, a.length)));
     }
   };
 
@@ -116,7 +117,7 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
       abytes(plaintext, undefined, 'plaintext');
       if (encrypted) throw new AwreError('NONCE_REUSE', 'gcm: cannot encrypt() twice with the same key and nonce');
       const out = outputOf(output, plaintext.length + tagLength);
-      withOperation(false, (e) => {
+      withOperation(false, plaintext.length, (e) => {
         stream(e, plaintext, out, (p, n) => e.exports.gcm_crypt(p, p, n, 0), 'gcm (encrypt)');
         checkStatus(e.exports.gcm_finish(e.io + TAG_AT), 'gcm (tag)');
         out.set(e.get(TAG_AT, tagLength), plaintext.length);
@@ -144,7 +145,7 @@ export function gcm(key: Uint8Array, nonce: Uint8Array, aad?: Uint8Array, opts?:
       // enclave checks the last against the accumulator it kept).
       const chunks = chunksOf(n);
       const tokens = new Uint8Array((chunks - 1) * TOKEN_BYTES);
-      withOperation(true, (e) => {
+      withOperation(true, n, (e) => {
         stream(e, ct, undefined, (p, len, i, last) => {
           if (last) return e.exports.gcm_auth(p, len, 0);
           const st = e.exports.gcm_auth(p, len, e.io + TOKEN_AT);

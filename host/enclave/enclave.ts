@@ -200,6 +200,13 @@ export class Enclave {
     return this.memory().slice(addr, addr + len);
   }
 
+  /** Copy `out.length` bytes at the enclave (virtual) address `addr` into `out` (no copy in between); returns `out`. */
+  readInto(addr: number, out: Uint8Array): Uint8Array {
+    if (this.physical) return this.physical.readInto(this.instance!, addr, out);
+    out.set(this.memory().subarray(addr, addr + out.length));
+    return out;
+  }
+
   /** Zero `len` bytes at the enclave (virtual) address `addr`. */
   zero(addr: number, len: number): void {
     if (this.physical) this.physical.fill0(this.instance!, addr, len);

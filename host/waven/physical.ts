@@ -67,8 +67,12 @@ export class PhysicalMemory {
 
   /** Copy `n` bytes from virtual address `va` through the read table. */
   read(name: string, va: number, n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    this.each(name, va, n, 'read', (pa, off, k) => out.set(this.bytes().subarray(pa, pa + k), off));
+    return this.readInto(name, va, new Uint8Array(n));
+  }
+
+  /** Copy `out.length` bytes from virtual address `va` into `out`; returns `out`. */
+  readInto(name: string, va: number, out: Uint8Array): Uint8Array {
+    this.each(name, va, out.length, 'read', (pa, off, k) => out.set(this.bytes().subarray(pa, pa + k), off));
     return out;
   }
 
