@@ -9,7 +9,7 @@
 // [-q/4, 5q/4].
 import { fqmulV, montReduce64 } from './reduce';
 import {
-  ZETAS, ZETASQ, FWD2, FWD2Q, FWD1, FWD1Q, INV1, INV1Q, INV2, INV2Q, F_SCALE, F_SCALE_Q,
+  ZETAS, ZETASQ, FWD2, FWD2Q, FWD1, FWD1Q, INV1, INV1Q, INV2, INV2Q, F_SCALE, F_SCALE_Q, F_LAST, F_LAST_Q,
 } from './tables';
 
 /**
@@ -59,7 +59,9 @@ export function ntt(p: usize): void {
  * F = 2^32 / 256 mod q instead of 1/256, which cancels the 2^-32 that
  * pointwise products leave. Input |a| < q. Each layer at most doubles the
  * largest coefficient (the twiddled halves stay under 5q/4), so the sums
- * reach at most 256 q < 2^31: no reduction needed. Output in [-q/4, 5q/4].
+ * reach at most 256 q < 2^31: no reduction needed. The last layer multiplies
+ * both halves by F (the lower half by F, the upper by -zeta_1 F), so the
+ * output is one Barrett product: in [-q/4, 5q/4].
  */
 export function invntt(p: usize): void {
   for (let c: usize = 0; c < 32; c++) {
@@ -81,7 +83,7 @@ export function invntt(p: usize): void {
     v128.store(q, i32x4.shuffle(a2, b2, 2, 3, 6, 7), 16);
   }
   let m = 64;
-  for (let len = 4; len <= 128; len <<= 1) {
+  for (let len = 4; len <= 64; len <<= 1) {
     const step = <usize>len << 2;
     for (let start = 0; start < 256; start += len << 1) {
       m--;
@@ -96,9 +98,19 @@ export function invntt(p: usize): void {
       }
     }
   }
+  // The last layer (len 128, twiddle -zeta_1) with the final scale F folded
+  // in: a + b times F, and a - b times F_LAST = -zeta_1 F mod q. Both are one
+  // Barrett multiplication, so the output bound is that of fqmulV.
   const f = i32x4.splat(F_SCALE);
   const fq = i32x4.splat(F_SCALE_Q);
-  for (let j: usize = 0; j < 1024; j += 16) v128.store(p + j, fqmulV(v128.load(p + j), f, fq));
+  const fl = i32x4.splat(F_LAST);
+  const flq = i32x4.splat(F_LAST_Q);
+  for (let j: usize = 0; j < 512; j += 16) {
+    const a = v128.load(p + j);
+    const b = v128.load(p + j + 512);
+    v128.store(p + j, fqmulV(i32x4.add(a, b), f, fq));
+    v128.store(p + j + 512, fqmulV(i32x4.sub(a, b), fl, flq));
+  }
 }
 
 /**

@@ -5,6 +5,9 @@
 /** 2^32 / 256 mod q, centred: the inverse NTT's final scale (it also cancels pointwise 2^-32). */
 export const F_SCALE: i32 = 16382;
 export const F_SCALE_Q: i32 = 8395782;
+/** -zeta^BitRev8(1) F mod q, centred: the inverse NTT's last twiddle with the final scale folded in. */
+export const F_LAST: i32 = -294725;
+export const F_LAST_Q: i32 = -151046689;
 
 /** zeta^BitRev8(m) mod q, m = 0..255. */
 export const ZETAS: usize = memory.data<i32>([
