@@ -72,9 +72,13 @@ const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** Reported, not asserted: awre vs noble at 1 MiB, both directions. */
-const TARGET_SIZE = '1 MiB';
-const TARGET_NOBLE = 4;
+/**
+ * Reported, not asserted: awre vs noble at every size from 1 KiB to 1 MiB,
+ * both directions (issue 17 re-based the 4x-at-1-MiB target to what
+ * constant-time code reaches: docs/gcm.md, "Speed").
+ */
+const TARGET_SIZES: readonly string[] = ['1 KiB', '64 KiB', '1 MiB'];
+const TARGET_NOBLE = 3;
 
 /**
  * 64 B - 64 KiB: time-bound (noble's 64 KiB call takes ~1.5 ms, so even its
@@ -296,11 +300,11 @@ function render({ cfg, impls, rows, targets, checks, enclave, machine, cpuFlags:
   if (!withAwre) {
     out.push('PEERS ONLY (--peers-only): awre was not run; no ratios, targets not evaluated');
   } else {
-    out.push(`targets for AES-256-GCM at ${TARGET_SIZE} (reported, not asserted):`);
+    out.push(`targets for AES-256-GCM from ${TARGET_SIZES[0]} to ${TARGET_SIZES.at(-1)} (reported, not asserted):`);
     for (const t of targets) {
       const got = t.ratio === null ? 'n/a' : fmtRatio(t.ratio, 3);
       const verdict = t.met === null ? 'not evaluated (failed checks)' : t.met ? 'met' : 'NOT MET';
-      out.push(`  ${t.direction.padEnd(7)} awre >= ${t.target}x ${LABEL[t.peer]}  got ${got.padStart(8)}  ${verdict}`);
+      out.push(`  ${t.size.padEnd(6)} ${t.direction.padEnd(7)} awre >= ${t.target}x ${LABEL[t.peer]}  got ${got.padStart(8)}  ${verdict}`);
     }
   }
   out.push('');
@@ -356,7 +360,7 @@ async function run({ quick, peersOnly, log }: SuiteOptions): Promise<SuiteReport
     const ratio = (peer: Impl) => (mb.awre !== undefined && ok ? mb.awre / mb[peer]! : null);
     return { size: s.label, bytes: s.bytes, direction, mbPerSec: mb, opsPerSec: ops, awreOverNoble: ratio('noble'), awreOverNode: ratio('node'), samples };
   }));
-  const targets: Target[] = awre === undefined ? [] : rows.filter((r) => r.size === TARGET_SIZE).map((r) => ({
+  const targets: Target[] = awre === undefined ? [] : rows.filter((r) => TARGET_SIZES.includes(r.size)).map((r) => ({
     size: r.size, direction: r.direction, peer: 'noble', target: TARGET_NOBLE, ratio: r.awreOverNoble,
     met: r.awreOverNoble === null ? null : r.awreOverNoble >= TARGET_NOBLE,
   }));

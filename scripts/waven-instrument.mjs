@@ -283,11 +283,74 @@ function baseOf(ptr, offset) {
   // local that is not an index (or is the whole address). Anything else is translated on its own.
   const of = (k) => candidates.filter((c) => c.k === k).map((c) => c.l);
   const pointers = of('pointer'), unknown = of('unknown');
-  if (pointers.length === 1) return { local: rootOf(pointers[0]) };
+  if (pointers.length === 1) return staticOrRoot(pointers[0]);
   if (pointers.length === 0 && unknown.length === 1) return { local: rootOf(unknown[0]) };
   // A lone local that is an index beside other terms (a loaded value, say) is not a base.
-  if (candidates.length === 1 && (candidates[0].k !== 'index' || all.length === 1)) return { local: candidates[0].l };
+  if (candidates.length === 1 && (candidates[0].k !== 'index' || all.length === 1)) return staticOrRoot(candidates[0].l);
   return undefined;
+}
+
+/**
+ * A pointer local every value of which is a static address plus indices (`q = A + (c << 5)` in a
+ * loop over a static array A, once binaryen has inlined A's address; or `q = b + j` with b such a
+ * local) stands for A's page: the access is confined to that page, whose shadow is translated once
+ * per call, instead of translating the local's page at every set. { page } when all its values
+ * name one page, else { local: rootOf(l) }.
+ */
+function staticOrRoot(l) {
+  const r = staticRange(l, 0);
+  if (r && r[0] >= 0x10000 && r[1] <= 0xffffffff && Math.floor(r[0] / 0x10000) === Math.floor(r[1] / 0x10000)) {
+    return { page: Math.floor(r[0] / 0x10000) };
+  }
+  return { local: rootOf(l) };
+}
+
+/** The largest element stride a static array may be indexed with and still count as one page (an ML-DSA polynomial). */
+const MAX_STATIC_STRIDE = 1024;
+
+/** The constant factor of a scaled index term (`x << k`, `x * c`, nested), else 1. */
+function stride(t) {
+  if (b.getExpressionId(t) !== b.BinaryId) return 1;
+  const op = b.Binary.getOp(t), R = b.Binary.getRight(t), L = b.Binary.getLeft(t);
+  const c = b.getExpressionId(R) === b.ConstId ? b.Const.getValueI32(R) >>> 0 : undefined;
+  if (op === b.ShlInt32 && c !== undefined) return stride(L) * 2 ** (c & 31);
+  if (op === b.MulInt32 && c !== undefined) return stride(L) * c;
+  // A product of two indices (`blk * step` in an NTT layer) has no constant stride: it counts as 1,
+  // like any other index; the checking build tests that it stays in the page.
+  return 1;
+}
+
+/**
+ * [min, max] of the constant part of local l's values, when every value is constants, indices and
+ * at most one local with such a range (followed up to 4 deep); undefined otherwise.
+ */
+function staticRange(l, depth) {
+  const values = l < fn.params ? undefined : fn.values.get(l);
+  if (!values || depth > 4) return undefined;
+  let lo = Infinity, hi = -Infinity;
+  for (let v of values) {
+    if (b.getExpressionId(v) === b.LocalSetId && b.LocalSet.isTee(v)) v = b.LocalSet.getValue(v);
+    let c0 = 0, c1 = 0, nested = 0;
+    for (const t of terms(v)) {
+      const id = b.getExpressionId(t);
+      if (id === b.ConstId && b.getExpressionType(t) === i32) { c0 += b.Const.getValueI32(t); c1 += b.Const.getValueI32(t); continue; }
+      if (fn.kind(t) === 'index') {
+        // A record stride over 1 KiB (`A + s * 2704`: a table of sessions) may take the index out
+        // of A's page: such a local keeps its own shadows.
+        if (stride(t) > MAX_STATIC_STRIDE) return undefined;
+        continue;
+      }
+      const x = id === b.LocalGetId ? b.LocalGet.getIndex(t) : id === b.LocalSetId && b.LocalSet.isTee(t) ? b.LocalSet.getIndex(t) : -1;
+      const r = x >= 0 && x !== l && nested === 0 ? staticRange(x, depth + 1) : undefined;
+      if (!r) return undefined;
+      nested++;
+      c0 += r[0];
+      c1 += r[1];
+    }
+    lo = Math.min(lo, c0);
+    hi = Math.max(hi, c1);
+  }
+  return [lo, hi];
 }
 
 /**
