@@ -176,7 +176,13 @@ export function keccakAbsorb(s: usize, rate: u32, pos: u32, src: usize, len: usi
     }
     let take = <usize>(rate - pos);
     if (take > len) take = len;
-    for (let i: usize = 0; i < take; i++) {
+    let i: usize = 0;
+    // Whole lanes while the position is lane-aligned (a 32- or 33-byte seed: four lanes and a
+    // byte), then bytes. Lanes are little-endian, so a lane XOR is the XOR of its eight bytes.
+    if ((pos & 7) == 0) {
+      for (; i + 8 <= take; i += 8) store<u64>(s + pos + i, load<u64>(s + pos + i) ^ load<u64>(src + i));
+    }
+    for (; i < take; i++) {
       store<u8>(s + pos + i, load<u8>(s + pos + i) ^ load<u8>(src + i));
     }
     pos += <u32>take;
