@@ -69,9 +69,10 @@ const SERIAL: usize = KST + 208; // u64: this operation's serial (16 with paddin
 // Held decryption (docs/gcm.md, "Held messages"): while the ciphertext
 // authenticated so far fits in HOLD and came in at most HOLD_ENDS chunks, the
 // enclave keeps a copy of it and the tokens it released.
+// While held, HOLD holds exactly the CTLEN bytes authenticated so far. ENDS is
+// the context's last field; only its first NENDS entries are ever non-zero.
 const HELD: usize = SERIAL + 16; // i32: 1 while the ciphertext is held
 const NENDS: usize = HELD + 4; // i32: entries in ENDS
-const HOLDLEN: usize = HELD + 8; // u32: bytes in HOLD
 const ENDS: usize = HELD + 16; // HOLD_ENDS x (le64 position, 8 zero bytes, 16-byte token)
 const HOLD_ENDS: i32 = 64;
 const END_BYTES: usize = 32;
@@ -116,21 +117,27 @@ const HOLD: usize = memory.data(<i32>GCM_HOLD_BYTES, 65536);
   return len < room ? len : room;
 }
 
-/** Wipe what HOLD holds and forget the stored tokens: the operation is no longer held. */
+/** Wipe what HOLD holds and the stored tokens: the operation is no longer held. */
 function dropHold(): void {
-  let n = <usize>load<u32>(HOLDLEN);
-  if (n > GCM_HOLD_BYTES) n = GCM_HOLD_BYTES;
-  memory.fill(HOLD, 0, n);
-  store<u32>(HOLDLEN, 0);
+  if (load<i32>(HELD) != 0) {
+    let n = <usize>load<u64>(CTLEN);
+    if (n > GCM_HOLD_BYTES) n = GCM_HOLD_BYTES;
+    memory.fill(HOLD, 0, n);
+  }
+  let ends = <usize>load<i32>(NENDS);
+  if (ends > <usize>HOLD_ENDS) ends = <usize>HOLD_ENDS;
+  memory.fill(ENDS, 0, ends * END_BYTES);
   store<i32>(HELD, 0);
   store<i32>(NENDS, 0);
-  memory.fill(ENDS, 0, <usize>HOLD_ENDS * END_BYTES);
 }
 
-/** Wipe the whole context (keys, H, J0, counters, keystream) and the held ciphertext. */
+/**
+ * Wipe the whole context (keys, H, J0, counters, keystream) and the held
+ * ciphertext. The ENDS table is wiped by dropHold as far as it was used.
+ */
 export function gcmEnd(): void {
   dropHold();
-  memory.fill(CTX, 0, CTX_BYTES);
+  memory.fill(CTX, 0, ENDS - CTX);
 }
 
 /**
@@ -475,7 +482,6 @@ export function gcmAuth(src: usize, len: usize, token: usize): i32 {
       ghashPadded(HOLD + a + o, n);
       o += n;
     }
-    store<u32>(HOLDLEN, <u32>done);
   } else {
     ghashPadded(src, len);
   }
