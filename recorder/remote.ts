@@ -70,9 +70,18 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * `stop` aborts everything in flight once the reader is done.
  */
 async function getOnce(url: string, limit: number, o: ResolvedOptions, stop: AbortSignal): Promise<Uint8Array | 'too-large'> {
-  const signal = AbortSignal.any([stop, AbortSignal.timeout(o.timeoutMs)]);
+  // The deadline is a plain timer held by this call, not AbortSignal.timeout
+  // inside AbortSignal.any: on Node 20 the timeout signal is held only
+  // weakly by the composite, so a garbage collection during a stalled body
+  // dropped it and the request hung for ever (nodejs/node#57736).
+  const deadline = new AbortController();
+  const signal = deadline.signal;
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; deadline.abort(); }, o.timeoutMs);
+  const onStop = () => deadline.abort();
+  if (stop.aborted) onStop(); else stop.addEventListener('abort', onStop, { once: true });
   let inBody = false;
-  const late = () => (signal.reason instanceof Error && signal.reason.name === 'TimeoutError'
+  const late = () => (timedOut
     ? `no complete answer within ${o.timeoutMs} ms: ${inBody ? 'the body stalled' : 'no response headers'}` : 'aborted');
   const exchange = async (): Promise<Uint8Array | 'too-large'> => {
     let res: Response;
@@ -103,6 +112,8 @@ async function getOnce(url: string, limit: number, o: ResolvedOptions, stop: Abo
   try {
     return await Promise.race([exchange(), aborted]);
   } finally {
+    clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
     signal.removeEventListener('abort', onAbort);
   }
 }

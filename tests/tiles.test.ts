@@ -11,6 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MerkleTree, leafHash, subtreeRoot } from '../recorder/merkle.js';
@@ -464,6 +466,26 @@ describe('the remote reader', () => {
     expect(c.findings).toMatchObject([{ event: 'remote-unavailable', seq: null }]);
     expect(c.ms).toBeLessThan(2000);
   });
+
+  it('the deadline holds when garbage collections run during the stall (a weakly held timeout signal once hung here)', async () => {
+    // Node 20 lets a collection drop an AbortSignal.timeout held only by an
+    // AbortSignal.any, and the stalled read then waited for ever
+    // (nodejs/node#57736). Collect every 10 ms while the body stalls.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    variant('stall-gc');
+    hooks.set('/stall-gc/checkpoint', (_req, res) => { res.writeHead(200, { 'Content-Length': '5000' }); res.write('awre'); return true; });
+    const collect = setInterval(gc, 10);
+    try {
+      const c = await readRemote('stall-gc', { ...FAST, retries: 1 });
+      expect(c.findings).toMatchObject([{ event: 'remote-unavailable', seq: null }]);
+      expect(c.findings[0]!.message).toMatch(/the body stalled \(2 attempts\)/);
+      expect(c.ms).toBeLessThan(3000);
+    } finally {
+      clearInterval(collect);
+      hooks.delete('/stall-gc/checkpoint');
+    }
+  }, 20_000);
 
   it('a server that never answers the headers times out too', async () => {
     variant('silent');
