@@ -31,59 +31,6 @@ const M8: u64 = 0x8888888888888888;
 }
 
 /**
- * bmul64 with the second operand given as its four precomputed parts (at p:
- * y & M1, y & M2, y & M4, y & M8): the key side of every product is split
- * once per key instead of once per block.
- */
-// @ts-ignore: decorator
-@inline function bmulP(x: u64, p: usize): u64 {
-  const x0 = x & M1, x1 = x & M2, x2 = x & M4, x3 = x & M8;
-  const y0 = load<u64>(p), y1 = load<u64>(p, 8), y2 = load<u64>(p, 16), y3 = load<u64>(p, 24);
-  const z0 = (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
-  const z1 = (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
-  const z2 = (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
-  const z3 = (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-  return (z0 & M1) | (z1 & M2) | (z2 & M4) | (z3 & M8);
-}
-
-/**
- * bmulP(a, pa) ^ bmulP(b, pb) ^ bmulP(c, pc) ^ bmulP(d, pd) with the four
- * residue classes summed before the final masking: masking is linear over
- * XOR, so it runs once per column instead of once per product.
- */
-// @ts-ignore: decorator
-@inline function col4(a: u64, pa: usize, b: u64, pb: usize, c: u64, pc: usize, d: u64, pd: usize): u64 {
-  let z0: u64 = 0, z1: u64 = 0, z2: u64 = 0, z3: u64 = 0;
-  // One product's contribution to the four classes.
-  // (Written out four times: AssemblyScript has no multi-value returns.)
-  let x0 = a & M1, x1 = a & M2, x2 = a & M4, x3 = a & M8;
-  let y0 = load<u64>(pa), y1 = load<u64>(pa, 8), y2 = load<u64>(pa, 16), y3 = load<u64>(pa, 24);
-  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
-  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
-  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
-  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-  x0 = b & M1; x1 = b & M2; x2 = b & M4; x3 = b & M8;
-  y0 = load<u64>(pb); y1 = load<u64>(pb, 8); y2 = load<u64>(pb, 16); y3 = load<u64>(pb, 24);
-  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
-  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
-  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
-  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-  x0 = c & M1; x1 = c & M2; x2 = c & M4; x3 = c & M8;
-  y0 = load<u64>(pc); y1 = load<u64>(pc, 8); y2 = load<u64>(pc, 16); y3 = load<u64>(pc, 24);
-  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
-  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
-  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
-  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-  x0 = d & M1; x1 = d & M2; x2 = d & M4; x3 = d & M8;
-  y0 = load<u64>(pd); y1 = load<u64>(pd, 8); y2 = load<u64>(pd, 16); y3 = load<u64>(pd, 24);
-  z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
-  z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
-  z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
-  z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
-  return (z0 & M1) | (z1 & M2) | (z2 & M4) | (z3 & M8);
-}
-
-/**
  * The GHASH state at `g` (GHASH_BYTES):
  *   0: Y as (y1, y0), big-endian halves of the 16-byte block
  *   16: for each of H, H^2, H^3, H^4 (192 bytes each): the four parts of
@@ -118,23 +65,6 @@ function storePower(g: usize, k: usize, h1: u64, h0: u64): void {
 }
 
 /**
- * The six Karatsuba half-products of (y1, y0) with power record p, XOR-ed into
- * the accumulator at acc (z0, z1, z2, z0h, z1h, z2h): linear, so the products
- * of several blocks share one recombination and reduction.
- */
-// @ts-ignore: decorator
-@inline function mulAcc(acc: usize, y1: u64, y0: u64, p: usize): void {
-  const y0r = rev64(y0);
-  const y1r = rev64(y1);
-  store<u64>(acc, load<u64>(acc) ^ bmulP(y0, p + O_H0));
-  store<u64>(acc, load<u64>(acc, 8) ^ bmulP(y1, p + O_H1), 8);
-  store<u64>(acc, load<u64>(acc, 16) ^ bmulP(y0 ^ y1, p + O_H2), 16);
-  store<u64>(acc, load<u64>(acc, 24) ^ bmulP(y0r, p + O_H0R), 24);
-  store<u64>(acc, load<u64>(acc, 32) ^ bmulP(y1r, p + O_H1R), 32);
-  store<u64>(acc, load<u64>(acc, 40) ^ bmulP(y0r ^ y1r, p + O_H2R), 40);
-}
-
-/**
  * Recombine the accumulated half-products into the 256-bit product, shift it
  * by one (reflected order) and reduce modulo x^128 + x^7 + x^2 + x + 1.
  * Writes Y and clears the accumulator.
@@ -166,7 +96,9 @@ function reduce(g: usize, acc: usize): void {
   memory.fill(acc, 0, 48);
 }
 
-/** 48 bytes of accumulator for mulAcc/reduce (wiped by reduce). */
+/** 48 bytes of accumulator for ghashBatch/reduce (wiped by reduce). */
+/** A zero block: Y . H is one batch step over it. */
+const ZERO: usize = memory.data(16, 16);
 const ACC: usize = memory.data(48, 16);
 
 /**
@@ -176,12 +108,11 @@ export function ghashInit(g: usize, h: usize): void {
   let h1 = bswap<u64>(load<u64>(h));
   let h0 = bswap<u64>(load<u64>(h, 8));
   storePower(g, 0, h1, h0);
-  // H^(k+1) = H^k . H, computed with the single-block path on Y = H^k.
+  // H^(k+1) = H^k . H: one step (Y ^ 0) . H from Y = H^k.
   for (let k: usize = 1; k < 4; k++) {
     store<u64>(g, h1);
     store<u64>(g, h0, 8);
-    mulAcc(ACC, h1, h0, g + POW);
-    reduce(g, ACC);
+    ghashBatch(g, ZERO, 1);
     h1 = load<u64>(g);
     h0 = load<u64>(g, 8);
     storePower(g, k, h1, h0);
@@ -191,36 +122,100 @@ export function ghashInit(g: usize, h: usize): void {
 }
 
 /**
+ * The six Karatsuba operands of each block of a batch, by kind then block:
+ * XS + k * 32 + j * 8 holds kind k (y0, y1, y0 ^ y1, and the bit reversals
+ * rev(y0), rev(y1), rev(y0) ^ rev(y1), in the power records' O_H0 ... O_H2R
+ * order) of block j. Wiped after each batch.
+ */
+const XS: usize = memory.data(6 * 4 * 8, 16);
+
+/** Store block j's six operands (y1, y0: its big-endian halves; y1r, y0r: their bit reversals). */
+// @ts-ignore: decorator
+@inline function storeOperands(j: usize, y1: u64, y0: u64, y1r: u64, y0r: u64): void {
+  const x = XS + (j << 3);
+  store<u64>(x, y0);
+  store<u64>(x, y1, 32);
+  store<u64>(x, y0 ^ y1, 64);
+  store<u64>(x, y0r, 96);
+  store<u64>(x, y1r, 128);
+  store<u64>(x, y0r ^ y1r, 160);
+}
+
+/**
+ * The bits of each byte of v reversed, by two 16-entry lookups (i8x16.swizzle,
+ * a fixed in-register permutation: no memory access depends on v). For a
+ * block read little-endian as two u64 lanes, lane i is rev64 of the lane's
+ * big-endian value: rev64(bswap(w)) reverses the bits of each byte of w in
+ * place. Every swizzle index is a nibble, so in range: the same bytes on
+ * every platform.
+ */
+// @ts-ignore: decorator
+@inline function revBitsInBytes(v: v128): v128 {
+  const lo = v128.and(v, i8x16.splat(0x0f));
+  const hi = i8x16.shr_u(v, 4);
+  return v128.or(i8x16.swizzle(REV_HI, lo), i8x16.swizzle(REV_LO, hi));
+}
+
+/** Nibble n reversed (REV_LO) and reversed into the high nibble (REV_HI). */
+const REV_LO = i8x16(0x0, 0x8, 0x4, 0xc, 0x2, 0xa, 0x6, 0xe, 0x1, 0x9, 0x5, 0xd, 0x3, 0xb, 0x7, 0xf);
+const REV_HI = i8x16(0x00, -0x80, 0x40, -0x40, 0x20, -0x60, 0x60, -0x20, 0x10, -0x70, 0x50, -0x30, 0x30, -0x50, 0x70, -0x10);
+
+/**
+ * Y = (Y ^ X_1) H^m ^ X_2 H^(m-1) ^ ... ^ X_m H for the m (1..4) blocks at b
+ * (SP 800-38D Algorithm 2, m steps at once): the half-products of every
+ * block with its power are summed per Karatsuba column before the masking
+ * (masking is linear over XOR), and one recombination and reduction serves
+ * the batch.
+ *
+ * Why loops and a scratch array rather than one straight-line block: with
+ * all 24 operands and 384 products in one basic block, V8's scheduler
+ * hoisted the loads and kept every operand live, and the code spent more
+ * instructions on register spills than on multiplies (read from the
+ * generated code); it ran 10-25% slower in an interleaved A/B. One column
+ * of one block per inner iteration keeps four accumulators, the operand's
+ * four parts and the loaded key parts in registers. (Splitting the operands
+ * into parts ahead, as the key side is, measured slower: more loads.)
+ */
+function ghashBatch(g: usize, b: usize, m: usize): void {
+  // Block 0 is Y ^ X_1, and rev64(Y ^ X) = rev64(Y) ^ rev64(X).
+  const yy1 = load<u64>(g), yy0 = load<u64>(g, 8);
+  let r = revBitsInBytes(v128.load(b));
+  storeOperands(0, yy1 ^ bswap<u64>(load<u64>(b)), yy0 ^ bswap<u64>(load<u64>(b, 8)),
+    rev64(yy1) ^ i64x2.extract_lane(r, 0), rev64(yy0) ^ i64x2.extract_lane(r, 1));
+  for (let j: usize = 1; j < m; j++) {
+    const bj = b + (j << 4);
+    r = revBitsInBytes(v128.load(bj));
+    storeOperands(j, bswap<u64>(load<u64>(bj)), bswap<u64>(load<u64>(bj, 8)), i64x2.extract_lane(r, 0), i64x2.extract_lane(r, 1));
+  }
+  // Block j multiplies H^(m-j): power record m-1-j.
+  const top = g + POW + (m - 1) * 192;
+  for (let k: usize = 0; k < 6; k++) {
+    let z0: u64 = 0, z1: u64 = 0, z2: u64 = 0, z3: u64 = 0;
+    for (let j: usize = 0; j < m; j++) {
+      const a = load<u64>(XS + (k << 5) + (j << 3));
+      const p = top - j * 192 + (k << 5);
+      const x0 = a & M1, x1 = a & M2, x2 = a & M4, x3 = a & M8;
+      const y0 = load<u64>(p), y1 = load<u64>(p, 8), y2 = load<u64>(p, 16), y3 = load<u64>(p, 24);
+      z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+      z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+      z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+      z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+    }
+    store<u64>(ACC + (k << 3), (z0 & M1) | (z1 & M2) | (z2 & M4) | (z3 & M8));
+  }
+  memory.fill(XS, 0, 6 * 4 * 8);
+  reduce(g, ACC);
+}
+
+/**
  * Y = (Y ^ X_i) H for each 16-byte block X_i of the n blocks at src
- * (SP 800-38D Algorithm 2), four blocks at a time as
- * Y = (Y ^ X1) H^4 ^ X2 H^3 ^ X3 H^2 ^ X4 H, with the half-products summed in
- * locals and one reduction per four blocks.
+ * (SP 800-38D Algorithm 2), in batches of four (ghashBatch) and one batch
+ * of the n mod 4 left.
  */
 export function ghashBlocks(g: usize, src: usize, n: usize): void {
   let i: usize = 0;
-  const p4 = g + POW + 3 * 192, p3 = g + POW + 2 * 192, p2 = g + POW + 192, p1 = g + POW;
-  for (; i + 4 <= n; i += 4) {
-    const b = src + (i << 4);
-    const a1 = load<u64>(g) ^ bswap<u64>(load<u64>(b));
-    const a0 = load<u64>(g, 8) ^ bswap<u64>(load<u64>(b, 8));
-    const b1 = bswap<u64>(load<u64>(b, 16)), b0 = bswap<u64>(load<u64>(b, 24));
-    const c1 = bswap<u64>(load<u64>(b, 32)), c0 = bswap<u64>(load<u64>(b, 40));
-    const d1 = bswap<u64>(load<u64>(b, 48)), d0 = bswap<u64>(load<u64>(b, 56));
-    const a0r = rev64(a0), a1r = rev64(a1), b0r = rev64(b0), b1r = rev64(b1);
-    const c0r = rev64(c0), c1r = rev64(c1), d0r = rev64(d0), d1r = rev64(d1);
-    store<u64>(ACC, col4(a0, p4 + O_H0, b0, p3 + O_H0, c0, p2 + O_H0, d0, p1 + O_H0));
-    store<u64>(ACC, col4(a1, p4 + O_H1, b1, p3 + O_H1, c1, p2 + O_H1, d1, p1 + O_H1), 8);
-    store<u64>(ACC, col4(a0 ^ a1, p4 + O_H2, b0 ^ b1, p3 + O_H2, c0 ^ c1, p2 + O_H2, d0 ^ d1, p1 + O_H2), 16);
-    store<u64>(ACC, col4(a0r, p4 + O_H0R, b0r, p3 + O_H0R, c0r, p2 + O_H0R, d0r, p1 + O_H0R), 24);
-    store<u64>(ACC, col4(a1r, p4 + O_H1R, b1r, p3 + O_H1R, c1r, p2 + O_H1R, d1r, p1 + O_H1R), 32);
-    store<u64>(ACC, col4(a0r ^ a1r, p4 + O_H2R, b0r ^ b1r, p3 + O_H2R, c0r ^ c1r, p2 + O_H2R, d0r ^ d1r, p1 + O_H2R), 40);
-    reduce(g, ACC);
-  }
-  for (; i < n; i++) {
-    const b = src + (i << 4);
-    mulAcc(ACC, load<u64>(g) ^ bswap<u64>(load<u64>(b)), load<u64>(g, 8) ^ bswap<u64>(load<u64>(b, 8)), p1);
-    reduce(g, ACC);
-  }
+  for (; i + 4 <= n; i += 4) ghashBatch(g, src + (i << 4), 4);
+  if (i < n) ghashBatch(g, src + (i << 4), n - i);
 }
 
 /** Write Y as 16 bytes (big-endian halves) at dst. */
