@@ -51,23 +51,33 @@ export function transpose(q: usize): void {
   swapmove(q + 48, q + 112, 4, m4);
 }
 
+// The byte permutations below are swizzles by constant index vectors (every
+// index in 0..15, so the same result on every platform), not i8x16.shuffle:
+// V8 (x64) rebuilds a shuffle's 16-byte mask from two 64-bit immediates at
+// every use (four instructions, three on the shuffle port, read from the
+// generated code), and lowers rot2's pattern to two word shuffles, while a
+// constant swizzle index is one value that stays in a register: one pshufb.
+
 /** ShiftRows (FIPS 197 5.1.2): state byte 4c + r takes byte 4((c + r) mod 4) + r. */
 // @ts-ignore: decorator
 @inline function shiftRows(x: v128): v128 {
-  return i8x16.shuffle(x, x, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
+  return i8x16.swizzle(x, SHIFT_ROWS);
 }
+const SHIFT_ROWS = i8x16(0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
 
 /** Rotate each column by one row: byte 4c + r takes byte 4c + (r + 1) mod 4. */
 // @ts-ignore: decorator
 @inline function rot1(x: v128): v128 {
-  return i8x16.shuffle(x, x, 1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+  return i8x16.swizzle(x, ROT1);
 }
+const ROT1 = i8x16(1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
 
 /** Rotate each column by two rows. */
 // @ts-ignore: decorator
 @inline function rot2(x: v128): v128 {
-  return i8x16.shuffle(x, x, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  return i8x16.swizzle(x, ROT2);
 }
+const ROT2 = i8x16(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
 
 /**
  * Nr rounds of AES on the bitsliced state at q with the bitsliced round keys
