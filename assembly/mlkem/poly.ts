@@ -134,14 +134,33 @@ export function polyCompress(dst: usize, p: usize, d: i32): void {
   packBits(dst, p, d);
 }
 
+/**
+ * Eight values < 2^10 (u16 lanes of x) as ten little-endian bytes in lanes
+ * 0..9 of the result (ByteEncode_10 of eight values). Lanes 10..15 are
+ * don't-care. The swizzle's indices are all in range.
+ */
+// @ts-ignore: decorator
+@inline function packPairs10(x: v128): v128 {
+  const a = i32x4.dot_i16x8_s(x, i16x8(1, 1024, 1, 1024, 1, 1024, 1, 1024)); // c0 + 2^10 c1 < 2^20 per i32
+  const b = v128.or(v128.and(a, i64x2.splat(0xfffff)), i64x2.shl(i64x2.shr_u(a, 32), 20)); // 40 bits per i64
+  return i8x16.swizzle(b, i8x16(0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 5, 6, 7));
+}
+
 /** ByteEncode_d (Algorithm 5) of 256 values < 2^d at p (u16), d in {4, 5, 10, 11}. */
 function packBits(dst: usize, p: usize, d: i32): void {
   if (d == 10) {
-    for (let i: usize = 0; i < 64; i++) {
-      const s = p + (i << 3);
-      const t = <u64>load<u16>(s) | (<u64>load<u16>(s, 2) << 10) | (<u64>load<u16>(s, 4) << 20) | (<u64>load<u16>(s, 6) << 30);
-      store<u32>(dst + 5 * i, <u32>t);
-      store<u8>(dst + 5 * i + 4, <u8>(t >> 32));
+    // Eight values (one v128 of u16) to ten bytes: pairs to 20 bits
+    // (c0 + 2^10 c1, a multiply-add by constants), pairs of those to 40 bits
+    // per i64 lane, then the low five bytes of each lane side by side. The
+    // 16-byte store writes six bytes past the group, which the next group
+    // overwrites; the last group stores its ten bytes exactly.
+    for (let i: usize = 0; i < 32; i++) {
+      const b = packPairs10(v128.load(p + (i << 4)));
+      if (i < 31) v128.store(dst + 10 * i, b);
+      else {
+        v128.store64_lane(dst + 10 * i, b, 0);
+        store<u16>(dst + 10 * i + 8, i16x8.extract_lane_u(b, 4));
+      }
     }
   } else if (d == 11) {
     for (let i: usize = 0; i < 32; i++) {
@@ -155,8 +174,12 @@ function packBits(dst: usize, p: usize, d: i32): void {
       store<u8>(dst + 11 * i + 10, <u8>(hi >> 16));
     }
   } else if (d == 4) {
-    for (let i: usize = 0; i < 128; i++) {
-      store<u8>(dst + i, <u8>(load<u16>(p + (i << 2)) | (load<u16>(p + (i << 2), 2) << 4)));
+    // Sixteen values (two v128 of u16) to eight bytes: narrow to bytes, then
+    // each byte pair c0 + 2^8 c1 to c0 + 2^4 c1, narrowed again.
+    for (let i: usize = 0; i < 16; i++) {
+      const n = i8x16.narrow_i16x8_u(v128.load(p + (i << 5)), v128.load(p + (i << 5), 16));
+      const t = v128.or(v128.and(n, i16x8.splat(0xff)), i16x8.shl(i16x8.shr_u(n, 8), 4));
+      v128.store64_lane(dst + (i << 3), i8x16.narrow_i16x8_u(t, t), 0);
     }
   } else {
     for (let i: usize = 0; i < 32; i++) {
