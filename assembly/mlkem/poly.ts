@@ -193,6 +193,22 @@ function packBits(dst: usize, p: usize, d: i32): void {
 }
 
 /**
+ * ByteDecode_10 then Decompress_10 of eight values: the ten little-endian
+ * bytes in lanes 0..9 of x (lanes 10..15 ignored). Value j sits at bit 10 j:
+ * its two bytes are swizzled into u16 lane j (indices in range), shifted up
+ * by 6 - (10 j mod 8) with a multiply so that it fills bits 6..15, then
+ * y 2^5 = (that >> 1) with the low five bits cleared, and (q y + 2^9) >> 10
+ * is the rounding Q15 product (y 2^5) q 2^-15 (exact: y 2^5 < 2^15, and
+ * the saturating case -2^15 x -2^15 cannot occur).
+ */
+// @ts-ignore: decorator
+@inline function decompress10(x: v128): v128 {
+  const w = i8x16.swizzle(x, i8x16(0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 6, 7, 7, 8, 8, 9));
+  const up = i16x8.mul(w, i16x8(64, 16, 4, 1, 64, 16, 4, 1));
+  return i16x8.q15mulr_sat_s(v128.and(i16x8.shr_u(up, 1), i16x8.splat(0x7fe0)), i16x8.splat(<i16>Q));
+}
+
+/**
  * ByteDecode_d then Decompress_d (Algorithms 5-6): 32 d bytes at src to a
  * canonical polynomial, x = round(q y / 2^d) = (q y + 2^(d-1)) >> d, for d
  * in {4, 5, 10, 11}. Reads exactly 32 d bytes.
@@ -200,13 +216,12 @@ function packBits(dst: usize, p: usize, d: i32): void {
 export function polyDecompress(p: usize, src: usize, d: i32): void {
   const q = <u32>Q;
   if (d == 10) {
-    for (let i: usize = 0; i < 64; i++) {
-      const t = <u64>load<u32>(src + 5 * i) | (<u64>load<u8>(src + 5 * i + 4) << 32);
-      const o = p + (i << 3);
-      store<u16>(o, <u16>((<u32>(t & 0x3ff) * q + 512) >> 10));
-      store<u16>(o, <u16>((<u32>((t >> 10) & 0x3ff) * q + 512) >> 10), 2);
-      store<u16>(o, <u16>((<u32>((t >> 20) & 0x3ff) * q + 512) >> 10), 4);
-      store<u16>(o, <u16>((<u32>((t >> 30) & 0x3ff) * q + 512) >> 10), 6);
+    // Ten bytes to eight values per group. The last group's sixteen-byte
+    // load would read six bytes past the input, so it loads exactly ten.
+    for (let i: usize = 0; i < 32; i++) {
+      const x = i < 31 ? v128.load(src + 10 * i)
+        : i16x8.replace_lane(v128.load64_zero(src + 10 * i), 4, load<u16>(src + 10 * i + 8));
+      v128.store(p + (i << 4), decompress10(x));
     }
   } else if (d == 11) {
     for (let i: usize = 0; i < 32; i++) {
@@ -223,10 +238,15 @@ export function polyDecompress(p: usize, src: usize, d: i32): void {
       store<u16>(o, <u16>((((hi >> 13) & 0x7ff) * q + 1024) >> 11), 14);
     }
   } else if (d == 4) {
-    for (let i: usize = 0; i < 128; i++) {
-      const b = <u32>load<u8>(src + i);
-      store<u16>(p + (i << 2), <u16>(((b & 15) * q + 8) >> 4));
-      store<u16>(p + (i << 2), <u16>(((b >> 4) * q + 8) >> 4), 2);
+    // Eight bytes to sixteen values per group: the nibbles interleaved in
+    // order (low nibble first), widened to u16, then (q y + 8) >> 4 as a
+    // rounding Q15 product (y 2^11) q 2^-15 (exact: y 2^11 < 2^15).
+    const qv = i16x8.splat(<i16>Q);
+    for (let i: usize = 0; i < 16; i++) {
+      const b = v128.load64_zero(src + (i << 3));
+      const y = i8x16.shuffle(v128.and(b, i8x16.splat(15)), i8x16.shr_u(b, 4), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      v128.store(p + (i << 5), i16x8.q15mulr_sat_s(i16x8.shl(i16x8.extend_low_i8x16_u(y), 11), qv));
+      v128.store(p + (i << 5), i16x8.q15mulr_sat_s(i16x8.shl(i16x8.extend_high_i8x16_u(y), 11), qv), 16);
     }
   } else {
     for (let i: usize = 0; i < 32; i++) {
