@@ -153,10 +153,24 @@ export function measure(groups: readonly Group[], o: MeasureOptions): Measuremen
     const statistic = groups.find((g) => g.id === id)?.statistic ?? 'median';
     out[id] = {};
     for (const [name, rounds] of perGroup) {
-      const ops = rounds.map((s) => (statistic === 'mean' ? s.trimmedMeanOpsPerSec! : s.opsPerSec));
+      const ops = figures(statistic, rounds);
       const mean = median(rounds.map((s) => s.meanOpsPerSec));
       out[id][name] = { statistic, opsPerSec: median(ops), meanOpsPerSec: mean, spread: spread(ops), rounds };
     }
   }
   return out;
+}
+
+/** The per-round figures of a statistic: 1000 / median latency, or the trimmed mean for 'mean'. */
+function figures(statistic: Statistic, rounds: readonly RoundSample[]): number[] {
+  return rounds.map((s) => (statistic === 'mean' ? s.trimmedMeanOpsPerSec! : s.opsPerSec));
+}
+
+/**
+ * The per-round ops/s of a measurement, in round order (the figure its
+ * `opsPerSec` is the median of): for pairing with another implementation of
+ * the same group, measured back to back in the same rounds (stats.ts pairedRatio).
+ */
+export function roundFigures(m: Measured): number[] {
+  return figures(m.statistic, m.rounds);
 }
