@@ -184,6 +184,11 @@ function mapChildren(e, f) {
 
 /** The static offsets a confined access may have (a struct field, an unrolled loop's step). */
 const MAX_CONFINED_OFFSET = 256;
+/**
+ * Bytes of padding after each frame's 64 KiB (host/waven/frames.ts FRAME_PADDING; a test keeps the
+ * two equal). A *direct* access (below) may reach up to this far past its frame's payload.
+ */
+const FRAME_PADDING = 4096;
 /** Per function: the values set into each local; what each holds (classify); accesses (expression -> {local, write}); the shadows made. */
 let fn;
 /** The label of a function's epilogue (where its returns go when it has confined stores). */
@@ -415,12 +420,22 @@ function pick(e) {
     // WAVEN_DEBUG=unconfined lists the accesses translated on their own.
     if (!base && process.env.WAVEN_DEBUG === 'unconfined') console.error(`not confined, in function ${fnName}: offset ${offset} ${b.emitText(ptr).replace(/\s+/g, ' ').slice(0, 160)}`);
     if (base) {
-      fn.access.set(e, { ...base, write });
+      // Direct: the address is a local q alone and the offset plus the access's width fit the frame
+      // padding, so the access can go to q's direct shadow (frame + (q & 0xffff)) with its offset
+      // kept in the instruction.
+      const { q, c } = localPlusConstant(ptr);
+      const direct = q >= 0 && c >= 0 && offset + c + accessBytes(e) <= FRAME_PADDING ? q : undefined;
+      fn.access.set(e, { ...base, write, direct, directOffset: offset + c });
       const map = base.page === undefined ? fn.shadows : fn.pages;
       const key = base.page ?? base.local;
       const sh = map.get(key) ?? { r: -1, w: -1 };
       map.set(key, sh);
       if (write) sh.w = 0; else sh.r = 0; // allocated after the scan
+      if (direct !== undefined) {
+        const d = fn.direct.get(q) ?? { r: -1, w: -1, base };
+        fn.direct.set(q, d);
+        if (write) d.w = 0; else d.r = 0;
+      }
     }
   }
   mapChildren(e, (c) => { pick(c); return c; });
@@ -454,6 +469,42 @@ function faultBit(sh) {
   return m.local.set(sh.f, m.i32.eq(m.local.get(sh.w, i32), m.global.get('__waven_exc', i32)));
 }
 
+/**
+ * The direct shadows of local q (its value just set, or the function entered): the base's frame
+ * plus q's in-page offset, per table used. q's base is fixed (its page or its stable root local, whose
+ * shadows are current wherever q is set: a root is a parameter or a local set once before q's uses).
+ */
+function directUpdates(q) {
+  const d = fn.direct.get(q);
+  const sh = d.base.page === undefined ? fn.shadows.get(d.base.local) : fn.pages.get(d.base.page);
+  const inPage = () => m.i32.and(m.local.get(q, i32), m.i32.const(0xffff));
+  const out = [];
+  if (d.r >= 0) out.push(m.local.set(d.r, m.i32.add(m.local.get(sh.r, i32), inPage())));
+  if (d.w >= 0) out.push(m.local.set(d.w, m.i32.add(m.local.get(sh.w, i32), inPage())));
+  return out;
+}
+
+/** ptr as `local.get q` plus constant terms: { q, c } (q = -1 when it has another shape). */
+function localPlusConstant(ptr) {
+  let q = -1, c = 0;
+  for (const t of terms(ptr)) {
+    const id = b.getExpressionId(t);
+    if (id === b.ConstId && b.getExpressionType(t) === i32) c += b.Const.getValueI32(t);
+    else if (id === b.LocalGetId && q < 0) q = b.LocalGet.getIndex(t);
+    else return { q: -1, c: 0 };
+  }
+  return { q, c };
+}
+
+/** The bytes an access reads or writes. */
+function accessBytes(e) {
+  const id = b.getExpressionId(e);
+  if (id === b.LoadId) return b.Load.getBytes(e);
+  if (id === b.StoreId) return b.Store.getBytes(e);
+  if (id === b.SIMDLoadId) return simdBytes(b.SIMDLoad.getOp(e));
+  return simdBytes(b.SIMDLoadStoreLane.getOp(e));
+}
+
 /** A confined access's physical address: the shadow plus the in-page offset of ptr + offset. */
 function confined(ptr, offset, a, bytes) {
   const sh = a.page === undefined ? fn.shadows.get(a.local) : fn.pages.get(a.page);
@@ -467,8 +518,18 @@ function confined(ptr, offset, a, bytes) {
   if (process.env.WAVEN_DEBUG) sites.push({ site, fn: fnName, local: a.local, page: a.page, offset, write: a.write, ptr: b.emitText(ptr).slice(0, 400) });
   else sites.push(site);
   const checked = CHECK ? m.call('__waven_check_confined', [addr, base(), m.i32.const(bytes), m.i32.const(site)], i32) : addr;
-  // The address first: it may set the base (a local.tee among its terms), and with it the shadow.
-  const phys = m.i32.add(m.i32.and(checked, m.i32.const(0xffff)), m.local.get(frame, i32));
+  let phys;
+  if (a.direct !== undefined) {
+    // Direct: q's shadow already holds frame + (q & 0xffff); the offset stays in the instruction
+    // (the caller keeps it), so the access reaches at most 0xffff + FRAME_PADDING past the frame's
+    // base: its own padding. The checking build still checks q + offset.
+    const d = fn.direct.get(a.direct);
+    const dp = m.local.get(a.write ? d.w : d.r, i32);
+    phys = CHECK ? m.block(null, [m.drop(checked), dp], i32) : dp;
+  } else {
+    // The address first: it may set the base (a local.tee among its terms), and with it the shadow.
+    phys = m.i32.add(m.i32.and(checked, m.i32.const(0xffff)), m.local.get(frame, i32));
+  }
   if (!a.write) return phys;
   // A store into a page the write table does not grant lands in the exception frame. The store ORs
   // its base's fault bit into the function's fault local (a register operation, no branch); the
@@ -478,6 +539,12 @@ function confined(ptr, offset, a, bytes) {
     m.local.set(fn.fault, m.i32.or(m.local.get(fn.fault, i32), m.local.get(sh.f, i32))),
     m.local.get(fn.tmp, i32),
   ], i32);
+}
+
+/** The static offset an access keeps: a direct access's constant part, else 0 (folded into the address). */
+function directOffsetOf(e) {
+  const a = fn.access.get(e);
+  return a?.direct === undefined ? 0 : a.directOffset;
 }
 
 /** An access's new address: confined when it was picked, else translated on its own. */
@@ -495,17 +562,19 @@ function visit(e) {
     case E.LocalSetId: {
       E.LocalSet.setValue(e, visit(E.LocalSet.getValue(e)));
       const l = E.LocalSet.getIndex(e);
-      if (!fn.shadows.has(l)) return e;
-      // Keep the shadows equal to the tables' entries for the local's new value.
-      if (!E.LocalSet.isTee(e)) return m.block(null, [e, ...shadowUpdates(l)], b.none);
+      if (!fn.shadows.has(l) && !fn.direct.has(l)) return e;
+      // Keep the shadows equal to the tables' entries for the local's new value (then its direct
+      // shadows, which add its in-page offset to its base's).
+      const updates = [...(fn.shadows.has(l) ? shadowUpdates(l) : []), ...(fn.direct.has(l) ? directUpdates(l) : [])];
+      if (!E.LocalSet.isTee(e)) return m.block(null, [e, ...updates], b.none);
       const type = b.getExpressionType(e);
-      return m.block(null, [m.local.set(l, E.LocalSet.getValue(e)), ...shadowUpdates(l), m.local.get(l, type)], type);
+      return m.block(null, [m.local.set(l, E.LocalSet.getValue(e)), ...updates, m.local.get(l, type)], type);
     }
     case E.LoadId: {
       if (E.Load.isAtomic(e)) throw new Refused(`atomic load in ${fnName}`);
       const ptr = visit(E.Load.getPtr(e));
       E.Load.setPtr(e, address(e, ptr, E.Load.getOffset(e), false, E.Load.getBytes(e)));
-      E.Load.setOffset(e, 0);
+      E.Load.setOffset(e, directOffsetOf(e));
       return e;
     }
     case E.StoreId: {
@@ -513,13 +582,13 @@ function visit(e) {
       const ptr = visit(E.Store.getPtr(e));
       E.Store.setPtr(e, address(e, ptr, E.Store.getOffset(e), true, E.Store.getBytes(e)));
       E.Store.setValue(e, visit(E.Store.getValue(e)));
-      E.Store.setOffset(e, 0);
+      E.Store.setOffset(e, directOffsetOf(e));
       return e;
     }
     case E.SIMDLoadId: {
       const ptr = visit(E.SIMDLoad.getPtr(e));
       E.SIMDLoad.setPtr(e, address(e, ptr, E.SIMDLoad.getOffset(e), false, simdBytes(E.SIMDLoad.getOp(e))));
-      E.SIMDLoad.setOffset(e, 0);
+      E.SIMDLoad.setOffset(e, directOffsetOf(e));
       return e;
     }
     case E.SIMDLoadStoreLaneId: {
@@ -527,7 +596,7 @@ function visit(e) {
       const ptr = visit(E.SIMDLoadStoreLane.getPtr(e));
       E.SIMDLoadStoreLane.setPtr(e, address(e, ptr, E.SIMDLoadStoreLane.getOffset(e), store, simdBytes(E.SIMDLoadStoreLane.getOp(e))));
       E.SIMDLoadStoreLane.setVec(e, visit(E.SIMDLoadStoreLane.getVec(e)));
-      E.SIMDLoadStoreLane.setOffset(e, 0);
+      E.SIMDLoadStoreLane.setOffset(e, directOffsetOf(e));
       return e;
     }
     case E.ReturnId: {
@@ -544,7 +613,7 @@ function visit(e) {
       return m.call('__waven_size', [], i32);
     case E.MemoryGrowId: {
       const grow = m.call('__waven_grow', [visit(E.MemoryGrow.getDelta(e))], i32);
-      const refresh = [...[...fn.shadows.keys()].flatMap((l) => shadowUpdates(l)), ...pageUpdates()];
+      const refresh = [...[...fn.shadows.keys()].flatMap((l) => shadowUpdates(l)), ...pageUpdates(), ...[...fn.direct.keys()].flatMap((l) => directUpdates(l))];
       if (refresh.length === 0) return grow;
       // New pages are mapped: this function's shadows are translated again. (A caller's shadows for
       // the new pages stay at the exception frame until it sets its bases again: a wrong answer
@@ -580,6 +649,7 @@ for (let i = 0; i < m.getNumFunctions(); i++) {
   if (clash !== undefined) { console.error(`waven-instrument: refused: the input already has a name the pass uses: ${clash}`); process.exit(1); }
 }
 let confinedCount = 0;
+let directCount = 0;
 let totalAccesses = 0;
 try {
   for (const name of names) {
@@ -587,7 +657,7 @@ try {
     const f = m.getFunction(name);
     const info = b.getFunctionInfo(f);
     if (!info.body) continue;
-    fn = { ref: f, params: 0, tmp: -1, fault: -1, inLoop: new Set(), values: new Map(), cls: new Map(), access: new Map(), shadows: new Map(), pages: new Map() };
+    fn = { ref: f, params: 0, tmp: -1, fault: -1, inLoop: new Set(), values: new Map(), cls: new Map(), access: new Map(), shadows: new Map(), pages: new Map(), direct: new Map() };
     scan(info.body);
     fn.params = b.expandType(info.params).length;
     ({ cls: fn.cls, kind: fn.kind } = classify(fn.params));
@@ -595,6 +665,10 @@ try {
     for (const sh of [...fn.shadows.values(), ...fn.pages.values()]) {
       if (sh.r === 0) sh.r = b._BinaryenFunctionAddVar(f, i32);
       if (sh.w === 0) { sh.w = b._BinaryenFunctionAddVar(f, i32); sh.f = b._BinaryenFunctionAddVar(f, i32); }
+    }
+    for (const d of fn.direct.values()) {
+      if (d.r === 0) d.r = b._BinaryenFunctionAddVar(f, i32);
+      if (d.w === 0) d.w = b._BinaryenFunctionAddVar(f, i32);
     }
     if ([...fn.access.values()].some((a) => a.write)) {
       fn.tmp = b._BinaryenFunctionAddVar(f, i32);
@@ -605,6 +679,7 @@ try {
     // Static arrays' pages once per call (tables change only between calls).
     const init = [...fn.shadows.keys()].flatMap((l) => shadowUpdates(l));
     init.push(...pageUpdates());
+    init.push(...[...fn.direct.keys()].flatMap((l) => directUpdates(l)));
     if (fn.fault >= 0) {
       // The epilogue: every exit (the end, and each return, now a break to EXIT) raises the
       // instance's fault flag when a confined store went to the exception frame. A trap skips it;
@@ -619,6 +694,7 @@ try {
     }
     b.Function.setBody(f, init.length ? m.block(null, [...init, body], info.results) : body);
     confinedCount += fn.access.size;
+    directCount += [...fn.access.values()].filter((a) => a.direct !== undefined).length;
   }
 } catch (err) {
   if (err instanceof Refused) {
@@ -734,4 +810,4 @@ const bytes = m.emitBinary();
 if (process.env.WAVEN_DEBUG) writeFileSync(`${output}.sites.json`, JSON.stringify(sites, null, 1));
 writeFileSync(output, bytes);
 const digest = createHash('sha256').update(bytes).digest('hex');
-console.log(`${output.startsWith(root) ? output.slice(root.length + 1) : output}  ${bytes.length} bytes  sha256:${digest}  (${confinedCount} of ${totalAccesses} accesses confined to a local's page)`);
+console.log(`${output.startsWith(root) ? output.slice(root.length + 1) : output}  ${bytes.length} bytes  sha256:${digest}  (${confinedCount} of ${totalAccesses} accesses confined to a local's page, ${directCount} of them direct)`);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileSource } from './helpers/asc.js';
 import { Prng } from './helpers/prng.js';
+import { FRAME_STRIDE } from '../host/waven/frames.js';
 import { PhysicalMemory, instantiateWaven, wavenLayout } from '../host/waven/physical.js';
 
 const SECRET = 0xa5;
@@ -45,6 +46,8 @@ const LOADS: [string, string][] = [
   ['bare pointer', 'v128.store(out, v128.load(b + i));'],
   ['index + large offset', 'store<u64>(out, load<u64>(i << 3, 0x30000));'],
   ['memory.copy (source)', 'memory.copy(out, b + (i << 4), 16);'],
+  ['direct: a bare local + an offset into the padding', 'store<u64>(out, load<u64>(b, 4000));'],
+  ['direct: v128 at the padding limit', 'v128.store(out, v128.load(b, 4080));'],
 ];
 const STORES: [string, string][] = [
   ['i32.store8', 'store<u8>(b + i, 0x5a, 3);'],
@@ -62,6 +65,9 @@ const STORES: [string, string][] = [
   ['index + large offset', 'store<u64>(i << 3, 0x5a5a5a5a5a5a5a5a, 0x30000);'],
   ['memory.copy (dest)', 'memory.copy(b + (i << 4), 0, 4096);'],
   ['memory.fill', 'memory.fill(b + (i << 4), 0x5a, 70000);'],
+  ['direct: a bare local + an offset into the padding', 'store<u64>(b, 0x5a5a5a5a5a5a5a5a, 4000);'],
+  ['direct: v128 at the padding limit', 'v128.store(b, i8x16.splat(0x5a), 4080);'],
+  ['past the padding: not direct', 'v128.store(b, i8x16.splat(0x5a), 4090);'],
 ];
 
 const SOURCE = [
@@ -80,7 +86,7 @@ function instrument(...flags: string[]): { mod: WebAssembly.Module; log: string 
   return { mod: new WebAssembly.Module(readFileSync(out)), log };
 }
 
-/** Physical bytes of every frame an instance's tables name (each with its 16 bytes of padding). */
+/** Physical bytes of every frame an instance's tables name (each with its FRAME_PADDING bytes of padding). */
 function frames(phys: PhysicalMemory, name: string): Uint8Array[] {
   const t = phys.spaces.tables(name);
   const all = new Uint8Array(phys.memory.buffer);
@@ -88,7 +94,7 @@ function frames(phys: PhysicalMemory, name: string): Uint8Array[] {
   for (let p = 0; p < 65536; p++) {
     if (t.rights(p) === 'none') continue;
     const base = phys.frameBase(t.frame(p));
-    out.push(all.slice(base, base + 65536 + 16));
+    out.push(all.slice(base, base + FRAME_STRIDE));
   }
   return out;
 }
@@ -111,7 +117,10 @@ for (const [mode, flags] of [['confined accesses (the shipped pass)', []], ['eve
   describe(`an adversarial tenant beside a tenant holding a secret (${mode})`, () => {
     it('reads no byte of the secret and changes no byte of its frames, through every load and store form, memory.copy and memory.fill', () => {
       const { mod, log } = instrument(...flags);
-      if (flags.length === 0) expect(Number(/\((\d+) of \d+ accesses confined/.exec(log)![1]), 'the pass confined the b + i forms').toBeGreaterThanOrEqual(30);
+      if (flags.length === 0) {
+        expect(Number(/\((\d+) of \d+ accesses confined/.exec(log)![1]), 'the pass confined the b + i forms').toBeGreaterThanOrEqual(30);
+        expect(Number(/, (\d+) of them direct\)/.exec(log)![1]), 'the bare-local forms are direct').toBeGreaterThanOrEqual(4);
+      }
       const phys = new PhysicalMemory();
       const layout = wavenLayout(mod);
       const a = instantiateWaven(phys, mod, 'a', layout).exports as Record<string, Fn>;
@@ -169,5 +178,12 @@ describe('the checking build traps where the fast path would confine', () => {
     const w128 = STORES.findIndex(([n]) => n === 'v128.store');
     expect(() => a[`w${w128}`]!(b, 1)).not.toThrow();
     expect(() => a[`w${w128}`]!(b, 0x1000)).toThrow(WebAssembly.RuntimeError);
+    // A direct access (a bare local + its offset) is checked the same way: in the page, or a trap.
+    const rd = LOADS.findIndex(([n]) => n.startsWith('direct: a bare local'));
+    const wd = STORES.findIndex(([n]) => n.startsWith('direct: v128'));
+    expect(() => a[`r${rd}`]!(b + 0xf000, 0, b + 64)).not.toThrow(); // 0x1f000 + 4000 + 8 <= 0x20000
+    expect(() => a[`r${rd}`]!(b + 0xf800, 0, b + 64)).toThrow(WebAssembly.RuntimeError); // into the next page
+    expect(() => a[`w${wd}`]!(b + 0xf000, 0)).not.toThrow();
+    expect(() => a[`w${wd}`]!(b + 0xf100, 0)).toThrow(WebAssembly.RuntimeError);
   });
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { EXCEPTION, PageTables, VIRTUAL_PAGES } from '../host/waven/tables.js';
-import { FRAME_STRIDE, FrameAllocator } from '../host/waven/frames.js';
+import { FRAME_PADDING, FRAME_STRIDE, FrameAllocator } from '../host/waven/frames.js';
+import { readFileSync } from 'node:fs';
 import { AddressSpaces, type MmuEvent } from '../host/waven/space.js';
 
 describe('PageTables', () => {
@@ -71,6 +72,16 @@ describe('FrameAllocator', () => {
     expect(() => f.retain(2)).toThrow(RangeError);
     expect(f.count).toBe(3);
     expect(FRAME_STRIDE).toBeGreaterThanOrEqual(65536 + 15);
+  });
+
+  it('the frame padding is the one the WAVEN pass sizes its direct accesses by', () => {
+    // A direct access reaches up to 0xffff + the pass's FRAME_PADDING past its frame's base: the
+    // host must leave at least that much of the frame's own padding before the next frame.
+    const pass = readFileSync('scripts/waven-instrument.mjs', 'utf8');
+    const m = /^const FRAME_PADDING = (\d+);$/m.exec(pass);
+    expect(m, 'scripts/waven-instrument.mjs declares FRAME_PADDING').not.toBeNull();
+    expect(Number(m![1])).toBe(FRAME_PADDING);
+    expect(FRAME_STRIDE).toBe(65536 + FRAME_PADDING);
   });
 });
 

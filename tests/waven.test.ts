@@ -150,6 +150,10 @@ describe('every store form respects the write table', () => {
     ['v128.store64_lane', 'v128.store64_lane(p, i8x16.splat(0x77), 1);'],
     // Two locals the pass cannot tell apart (q is 0 here): translated on its own, not confined.
     ['i32.store, translated on its own', 'store<u32>(p + q, 0xeeeeeeee);'],
+    // A local both read and written at constant offsets: direct accesses, each through its own
+    // table's shadow (the store must not borrow the read one).
+    ['i32.store after a load through the same local (direct)', 'store<u32>(p, load<u32>(p, 32) + 0xeeeeeeee, 8);'],
+    ['v128.store after a v128.load through the same local (direct)', 'v128.store(p, i8x16.add(v128.load(p, 48), i8x16.splat(0x77)));'],
   ];
 
   it('a store of every form into a read-only page faults and leaves the frame unchanged; into a writable page it lands', async () => {

@@ -7,8 +7,8 @@
 // straddling v128 load or store) runs into the padding, never into the next
 // frame. The padding is part of the frame and is wiped with it.
 
-/** Bytes after each frame's payload: covers a straddling 16-byte access. */
-export const FRAME_PADDING = 16;
+/** Bytes after each frame's payload: covers a straddling 16-byte access and a direct access's offset (scripts/waven-instrument.mjs). */
+export const FRAME_PADDING = 4096;
 /** Distance between the bases of consecutive frames. */
 export const FRAME_STRIDE = 65536 + FRAME_PADDING;
 
