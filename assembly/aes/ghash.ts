@@ -187,16 +187,13 @@ function ghashBatch(g: usize, b: usize, m: usize): void {
     r = revBitsInBytes(v128.load(bj));
     storeOperands(j, bswap<u64>(load<u64>(bj)), bswap<u64>(load<u64>(bj, 8)), i64x2.extract_lane(r, 0), i64x2.extract_lane(r, 1));
   }
-  // Block j multiplies H^(m-j): power record m-1-j. The inner loop steps two pointers (the
-  // operand, and the key parts a record lower each block) and reads at constant offsets from them,
-  // which the WAVEN pass turns into direct accesses (docs/waven.md).
+  // Block j multiplies H^(m-j): power record m-1-j.
   const top = g + POW + (m - 1) * 192;
   for (let k: usize = 0; k < 6; k++) {
     let z0: u64 = 0, z1: u64 = 0, z2: u64 = 0, z3: u64 = 0;
-    let x = XS + (k << 5);
-    let p = top + (k << 5);
-    for (let j: usize = 0; j < m; j++, x += 8, p -= 192) {
-      const a = load<u64>(x);
+    for (let j: usize = 0; j < m; j++) {
+      const a = load<u64>(XS + (k << 5) + (j << 3));
+      const p = top - j * 192 + (k << 5);
       const x0 = a & M1, x1 = a & M2, x2 = a & M4, x3 = a & M8;
       const y0 = load<u64>(p), y1 = load<u64>(p, 8), y2 = load<u64>(p, 16), y3 = load<u64>(p, 24);
       z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
