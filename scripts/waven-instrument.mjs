@@ -178,9 +178,12 @@ function mapChildren(e, f) {
 //   shadow + ((address + offset) & 0xffff)
 // so whatever address the kernel computes, the access lands in the frame the instance's table
 // grants for L's page, for that kind of access (reads through the read table, writes through the
-// write table), or in that frame's 16 bytes of padding. A wrong address gives a wrong answer,
+// write table), or in that frame's padding (FRAME_PADDING). A wrong address gives a wrong answer,
 // never another frame's byte. The checking build (--check-straddle) traps instead when the address
 // is not in L's page or the access crosses the page's end, so the suites catch a kernel that strays.
+// A *direct* access (its address a local q plus constants c, with offset + c + width within
+// FRAME_PADDING) goes to q's direct shadow, shadow + (q & 0xffff), updated at every set of q, with
+// offset + c kept in the instruction: nothing per access, and still inside the frame or its padding.
 
 /** The static offsets a confined access may have (a struct field, an unrolled loop's step). */
 const MAX_CONFINED_OFFSET = 256;
