@@ -428,17 +428,12 @@ function pick(e) {
       // kept in the instruction.
       const { q, c } = localPlusConstant(ptr);
       const direct = q >= 0 && c >= 0 && offset + c + accessBytes(e) <= FRAME_PADDING ? q : undefined;
-      fn.access.set(e, { ...base, write, direct, directOffset: offset + c });
+      fn.access.set(e, { ...base, write, direct, directOffset: offset + c, directBytes: c + offset + accessBytes(e) });
       const map = base.page === undefined ? fn.shadows : fn.pages;
       const key = base.page ?? base.local;
       const sh = map.get(key) ?? { r: -1, w: -1 };
       map.set(key, sh);
       if (write) sh.w = 0; else sh.r = 0; // allocated after the scan
-      if (direct !== undefined) {
-        const d = fn.direct.get(q) ?? { r: -1, w: -1, base };
-        fn.direct.set(q, d);
-        if (write) d.w = 0; else d.r = 0;
-      }
     }
   }
   mapChildren(e, (c) => { pick(c); return c; });
@@ -487,6 +482,32 @@ function directUpdates(q) {
   return out;
 }
 
+/**
+ * Keep an access direct only when every direct candidate on its local q has the same base: q's
+ * direct shadows are one pair, built from one base's shadows, and a store's fault bit is its base's.
+ * (With two bases, a store could take its address from one base's write frame and its fault bit
+ * from the other's, and a load could read the other base's frame: the review of issue 17 found
+ * both with an index-class q, `q = p >>> 0`, used bare and at offset 256.) The others are demoted
+ * to the masked form.
+ */
+function resolveDirect() {
+  const keyOf = (a) => (a.page === undefined ? `l${a.local}` : `p${a.page}`);
+  const bases = new Map();
+  for (const a of fn.access.values()) {
+    if (a.direct === undefined) continue;
+    const k = keyOf(a);
+    const seen = bases.get(a.direct);
+    bases.set(a.direct, seen === undefined || seen === k ? k : null);
+  }
+  for (const a of fn.access.values()) {
+    if (a.direct === undefined) continue;
+    if (bases.get(a.direct) === null) { a.direct = undefined; continue; }
+    const d = fn.direct.get(a.direct) ?? { r: -1, w: -1, base: a.page === undefined ? { local: a.local } : { page: a.page } };
+    fn.direct.set(a.direct, d);
+    if (a.write) d.w = 0; else d.r = 0;
+  }
+}
+
 /** ptr as `local.get q` plus constant terms: { q, c } (q = -1 when it has another shape). */
 function localPlusConstant(ptr) {
   let q = -1, c = 0;
@@ -520,16 +541,19 @@ function confined(ptr, offset, a, bytes) {
   const site = sites.length;
   if (process.env.WAVEN_DEBUG) sites.push({ site, fn: fnName, local: a.local, page: a.page, offset, write: a.write, ptr: b.emitText(ptr).slice(0, 400) });
   else sites.push(site);
-  const checked = CHECK ? m.call('__waven_check_confined', [addr, base(), m.i32.const(bytes), m.i32.const(site)], i32) : addr;
   let phys;
   if (a.direct !== undefined) {
     // Direct: q's shadow already holds frame + (q & 0xffff); the offset stays in the instruction
     // (the caller keeps it), so the access reaches at most 0xffff + FRAME_PADDING past the frame's
-    // base: its own padding. The checking build still checks q + offset.
+    // base: its own padding. The checking build checks q itself against the base's page and
+    // [q, q + constant + width) against the page's end: a q just below the base's page, whose
+    // q + constant is inside it, reads the padding here, so it must trap there.
     const d = fn.direct.get(a.direct);
     const dp = m.local.get(a.write ? d.w : d.r, i32);
-    phys = CHECK ? m.block(null, [m.drop(checked), dp], i32) : dp;
+    const check = () => m.drop(m.call('__waven_check_confined', [m.local.get(a.direct, i32), base(), m.i32.const(a.directBytes), m.i32.const(site)], i32));
+    phys = CHECK ? m.block(null, [check(), dp], i32) : dp;
   } else {
+    const checked = CHECK ? m.call('__waven_check_confined', [addr, base(), m.i32.const(bytes), m.i32.const(site)], i32) : addr;
     // The address first: it may set the base (a local.tee among its terms), and with it the shadow.
     phys = m.i32.add(m.i32.and(checked, m.i32.const(0xffff)), m.local.get(frame, i32));
   }
@@ -665,6 +689,7 @@ try {
     fn.params = b.expandType(info.params).length;
     ({ cls: fn.cls, kind: fn.kind } = classify(fn.params));
     pick(info.body);
+    resolveDirect();
     for (const sh of [...fn.shadows.values(), ...fn.pages.values()]) {
       if (sh.r === 0) sh.r = b._BinaryenFunctionAddVar(f, i32);
       if (sh.w === 0) { sh.w = b._BinaryenFunctionAddVar(f, i32); sh.f = b._BinaryenFunctionAddVar(f, i32); }

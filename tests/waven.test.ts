@@ -395,3 +395,69 @@ describe('a local holding a static address plus indices is confined to that addr
     expect(() => ex.sum!(0x1000)).toThrow(WebAssembly.RuntimeError); // i << 4 reaches page 2
   });
 });
+
+describe('direct accesses keep one base per local, and the checking build checks the local itself', () => {
+  // From the review of the direct accesses (docs/waven.md, "Direct accesses"): an index-class local
+  // (q = p >>> 0) used bare (base: q) and at offset 256 (base: page 0, the static-array rule) had one
+  // pair of direct shadows from the first base and the fault bit of the other: a store into a
+  // read-only page went to the exception frame without a fault, and a load read page 0's frame.
+  // And a q just below its base's page, whose q + constant is inside it, passed the checking build
+  // while the shipped build read the padding.
+  const WAT = `(module (memory 2)
+    (func (export "mixed") (param $p i32) (param $v i32) (param $never i32) (result i32)
+      (local $q i32) (local $x i32)
+      (local.set $q (i32.shr_u (local.get $p) (i32.const 0)))
+      (local.set $x (i32.load (local.get $q)))
+      (i32.store offset=256 (local.get $q) (local.get $v))
+      (if (local.get $never) (then (i32.store (local.get $q) (i32.const 0))))
+      (local.get $x))
+    (func (export "mixed2") (param $p i32) (param $never i32) (result i32)
+      (local $q i32)
+      (local.set $q (i32.shr_u (local.get $p) (i32.const 0)))
+      (if (local.get $never) (then (drop (i32.load offset=256 (local.get $q)))))
+      (i32.load (local.get $q)))
+    (func (export "prevpage") (param $a i32) (param $i i32) (result i32)
+      (local $q i32)
+      (local.set $q (i32.add (local.get $a) (i32.sub (i32.shr_u (local.get $i) (i32.const 0)) (i32.const 4))))
+      (i32.load offset=4 (local.get $q)))
+    (func (export "prevstatic") (param $i i32) (result i32)
+      (local $q i32)
+      (local.set $q (i32.add (i32.const 0x10000) (i32.sub (i32.shr_u (local.get $i) (i32.const 0)) (i32.const 4))))
+      (i32.load offset=4 (local.get $q))))`;
+
+  async function build(...flags: string[]) {
+    const wabt = await (await import('wabt')).default();
+    const dir = mkdtempSync(join(tmpdir(), 'awre-direct-'));
+    writeFileSync(join(dir, 'd.wasm'), new Uint8Array(wabt.parseWat('d.wat', WAT).toBinary({}).buffer));
+    const out = join(dir, `d${flags.join('')}.waven.wasm`);
+    execFileSync(process.execPath, ['scripts/waven-instrument.mjs', join(dir, 'd.wasm'), out, ...flags]);
+    const mod = new WebAssembly.Module(readFileSync(out));
+    const phys = new PhysicalMemory();
+    const ex = instantiateWaven(phys, mod, 'd', wavenLayout(mod)).exports as Record<string, (...a: number[]) => number>;
+    return { phys, ex };
+  }
+
+  it('two bases on one local: no store reaches the exception frame unreported, and a load reads its own page', async () => {
+    const { phys, ex } = await build();
+    const exc = phys.frameBase(phys.spaces.exceptionFrame('d'));
+    const page1 = phys.frameBase(phys.spaces.tables('d').frame(1));
+    const bytes = (at: number, n: number) => new Uint8Array(phys.memory.buffer).slice(at, at + n);
+    phys.spaces.protect('d', 1, 'ro');
+    const before = bytes(page1, 65536);
+    ex.mixed!(0x10000, 0x41414141, 0);
+    const fault = phys.checkFault('d');
+    if (fault === undefined) expect(bytes(exc, 65536 + 4096).every((x) => x === 0), 'the exception frame holds nothing unreported').toBe(true);
+    expect(bytes(page1, 65536)).toEqual(before);
+    phys.spaces.protect('d', 1, 'rw');
+    phys.write('d', 0x10010, new Uint8Array([0x78, 0x56, 0x34, 0x12]));
+    phys.write('d', 0x00010, new Uint8Array([0x99, 0, 0, 0]));
+    expect(ex.mixed2!(0x10010, 0) >>> 0).toBe(0x12345678);
+  });
+
+  it('a direct access whose local lies below its base\'s page traps in the checking build', async () => {
+    const { ex } = await build('--check-straddle');
+    expect(() => ex.prevpage!(0x10000, 0)).toThrow(WebAssembly.RuntimeError);
+    expect(() => ex.prevstatic!(0)).toThrow(WebAssembly.RuntimeError);
+    expect(() => ex.prevpage!(0x10000, 4)).not.toThrow(); // q = a: in the page
+  });
+});
