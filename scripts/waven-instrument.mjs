@@ -428,7 +428,7 @@ function pick(e) {
       // kept in the instruction.
       const { q, c } = localPlusConstant(ptr);
       const direct = q >= 0 && c >= 0 && offset + c + accessBytes(e) <= FRAME_PADDING ? q : undefined;
-      fn.access.set(e, { ...base, write, direct, directOffset: offset + c, directBytes: c + offset + accessBytes(e) });
+      fn.access.set(e, { ...base, write, direct, directOffset: offset + c });
       const map = base.page === undefined ? fn.shadows : fn.pages;
       const key = base.page ?? base.local;
       const sh = map.get(key) ?? { r: -1, w: -1 };
@@ -535,7 +535,6 @@ function confined(ptr, offset, a, bytes) {
   const frame = a.write ? sh.w : sh.r;
   // The value whose page the access is confined to: the local, or the static array's page.
   const base = () => (a.page === undefined ? m.local.get(a.local, i32) : m.i32.const(a.page * 0x10000));
-  const addr = offset === 0 ? ptr : m.i32.add(ptr, m.i32.const(offset));
   // The checking build names the access that strayed: its site number (the pass's count) goes to
   // bytes 56..59 of the physical memory (the host's area) before the trap; WAVEN_DEBUG lists the sites.
   const site = sites.length;
@@ -550,9 +549,10 @@ function confined(ptr, offset, a, bytes) {
     // q + constant is inside it, reads the padding here, so it must trap there.
     const d = fn.direct.get(a.direct);
     const dp = m.local.get(a.write ? d.w : d.r, i32);
-    const check = () => m.drop(m.call('__waven_check_confined', [m.local.get(a.direct, i32), base(), m.i32.const(a.directBytes), m.i32.const(site)], i32));
+    const check = () => m.drop(m.call('__waven_check_confined', [m.local.get(a.direct, i32), base(), m.i32.const(a.directOffset + bytes), m.i32.const(site)], i32));
     phys = CHECK ? m.block(null, [check(), dp], i32) : dp;
   } else {
+    const addr = offset === 0 ? ptr : m.i32.add(ptr, m.i32.const(offset));
     const checked = CHECK ? m.call('__waven_check_confined', [addr, base(), m.i32.const(bytes), m.i32.const(site)], i32) : addr;
     // The address first: it may set the base (a local.tee among its terms), and with it the shadow.
     phys = m.i32.add(m.i32.and(checked, m.i32.const(0xffff)), m.local.get(frame, i32));

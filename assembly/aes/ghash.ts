@@ -96,9 +96,9 @@ function reduce(g: usize, acc: usize): void {
   memory.fill(acc, 0, 48);
 }
 
-/** 48 bytes of accumulator for ghashBatch/reduce (wiped by reduce). */
 /** A zero block: Y . H is one batch step over it. */
 const ZERO: usize = memory.data(16, 16);
+/** 48 bytes of accumulator for ghashBatch/reduce (wiped by reduce). */
 const ACC: usize = memory.data(48, 16);
 
 /**
