@@ -218,6 +218,75 @@ describe('poly.ts against FIPS 204 section 7.4', () => {
   });
 });
 
+describe("poly.ts: the signing attempt's fused steps against the primitives' definitions", () => {
+  /** reduce32 (the reference's): a - round(a / 2^23) q. */
+  const reduce32 = (a: number) => a - ((a + (1 << 22)) >> 23) * Q;
+  const lo = -Math.ceil(Q / 4), hi = Math.ceil((5 * Q) / 4);
+  /** 256 values in [lo, hi] (the NTT^-1 outputs the callers pass) with the ends first. */
+  const wide = (label: string) => rand(label, lo, hi).map((x, i) => [lo, hi, 0, Q - 1, Q, -1][i] ?? x);
+  for (const g2 of [G2_88, G2_32]) {
+    it(`HighBits of an unfrozen w (gamma2 = ${g2}), w unchanged`, () => {
+      const w = wide(`hb${g2}`);
+      put(0, w);
+      ex.t_highbits!(1024, 0, g2);
+      expect(get(1024)).toEqual(w.map((x) => refDecompose(x, g2)[0]));
+      expect(get(0)).toEqual(w);
+    });
+    it(`LowBits(w - cs2) and its bound check (gamma2 = ${g2})`, () => {
+      const w = wide(`lbw${g2}`), c = wide(`lbc${g2}`);
+      put(0, w);
+      put(1024, c);
+      const want = w.map((x, i) => refDecompose(x - c[i]!, g2)[1]);
+      const max = Math.max(...want.map(Math.abs));
+      expect(ex.t_lowbitschk!(2048, 0, 1024, g2, max + 1)).toBe(0);
+      expect(get(2048)).toEqual(want);
+      expect(ex.t_lowbitschk!(2048, 0, 1024, g2, max)).toBe(1);
+      expect(get(0)).toEqual(w);
+    });
+    it(`MakeHint over r0 + ct0 equals MakeHint over their sum (gamma2 = ${g2})`, () => {
+      const r0 = rand(`mhs0${g2}`, -g2, g2), ct0 = rand(`mhs1${g2}`, -g2, g2);
+      ct0[0] = g2 - r0[0]!; ct0[1] = -g2 - r0[1]!; ct0[2] = g2 + 1 - r0[2]!; // the boundaries
+      const w1 = rand(`mhs2${g2}`, 0, 2);
+      put(0, r0);
+      put(1024, ct0);
+      put(2048, w1);
+      const count = ex.t_makehintsum!(4096, 0, 1024, 2048, g2);
+      const want = r0.map((x, i) => { const a = x + ct0[i]!; return a > g2 || a < -g2 || (a === -g2 && w1[i] !== 0) ? 1 : 0; });
+      expect(get(4096)).toEqual(want);
+      expect(count).toBe(want.reduce((s, x) => s + x, 0));
+    });
+  }
+  it('z = reduce32(a + b) and its bound check', () => {
+    const a = wide('arc-a'), b = rand('arc-b', -(1 << 19), 1 << 19);
+    put(0, a);
+    put(1024, b);
+    const want = a.map((x, i) => reduce32(x + b[i]!));
+    const max = Math.max(...want.map(Math.abs));
+    expect(ex.t_addreducechk!(2048, 0, 1024, max + 1)).toBe(0);
+    expect(get(2048)).toEqual(want);
+    expect(ex.t_addreducechk!(2048, 0, 1024, max)).toBe(1);
+    // In place, as the caller runs it (z = z + y).
+    put(2048, a);
+    ex.t_addreducechk!(2048, 2048, 1024, max + 1);
+    expect(get(2048)).toEqual(want);
+  });
+  it('reduce32 in place and its bound check, with the one largest coefficient at each end', () => {
+    const a = wide('rc');
+    const want = a.map(reduce32);
+    const max = Math.max(...want.map(Math.abs));
+    put(0, a);
+    expect(ex.t_reducechk!(0, max + 1)).toBe(0);
+    expect(get(0)).toEqual(want);
+    const big = a[want.findIndex((x) => Math.abs(x) === max)]!;
+    for (const at of [0, 255]) {
+      put(0, a.map((_, i) => (i === at ? big : 0)));
+      expect(ex.t_reducechk!(0, max)).toBe(1);
+      put(0, a.map((_, i) => (i === at ? big : 0)));
+      expect(ex.t_reducechk!(0, max + 1)).toBe(0);
+    }
+  });
+});
+
 describe('packing.ts: BitPack / BitUnpack round trips against the bit-string definition', () => {
   const cases = [
     { bits: 3, off: 2, neg: true }, { bits: 4, off: 4, neg: true }, { bits: 13, off: 4096, neg: true },

@@ -9,8 +9,8 @@ import { OK, ERR_SK_MALFORMED, ERR_SIGN_LOOP } from '../../abi/status';
 import { Params, gamma1, etaBits, zBits, w1Bits, pkBytes } from './params';
 import { ntt, invntt, pointwiseAcc } from './ntt';
 import {
-  polyAdd, polySub, polyReduce, polyFreeze, polyShiftL, polyChkNorm, polyPower2Round,
-  polyDecompose, polyMakeHint, polyUseHint,
+  polyAdd, polySub, polyReduce, polyFreeze, polyShiftL, polyChkNorm, polyPower2Round, polyUseHint,
+  polyHighBits, polyAddReduceChk, polyLowBitsChk, polyReduceChk, polyMakeHintSum,
 } from './poly';
 import { packPoly, unpackPoly, unpackGamma1, packHints, unpackHints } from './packing';
 import { rejNTT, rejNTTx2, rejEtaX2, rejEta1, expandMaskX2, expandMask1, sampleInBall } from './sampling';
@@ -231,8 +231,7 @@ function attempt(kappa: i32, p: Params): bool {
     const w = poly(PV_W, i);
     pointwiseAcc(w, aPoly(i, 0), PV_Z, l);
     invntt(w);
-    polyFreeze(w);
-    polyDecompose(poly(PV_W1, i), 0, w, p.gamma2);
+    polyHighBits(poly(PV_W1, i), w, p.gamma2);
   }
   challengeHash(CTILDE, MU, PV_W1, p);
   sampleInBall(P_C, ST, CTILDE, <usize>p.ctildeBytes, p.tau);
@@ -242,24 +241,17 @@ function attempt(kappa: i32, p: Params): bool {
   for (let j = 0; j < l; j++) {
     const z = poly(PV_Z, j);
     mulC(z, poly(PV_S1, j));
-    polyAdd(z, z, poly(PV_Y, j));
-    polyReduce(z);
-    reject |= polyChkNorm(z, gamma1(p) - p.beta);
+    reject |= polyAddReduceChk(z, z, poly(PV_Y, j), gamma1(p) - p.beta);
   }
   let hints = 0;
   for (let i = 0; i < k; i++) {
     // r0 = LowBits(w - <<c s2>>), ||r0|| < gamma2 - beta
     mulC(P_T0, poly(PV_S2, i));
-    polySub(P_T0, poly(PV_W, i), P_T0);
-    polyFreeze(P_T0);
-    polyDecompose(0, P_T1, P_T0, p.gamma2);
-    reject |= polyChkNorm(P_T1, p.gamma2 - p.beta);
+    reject |= polyLowBitsChk(P_T1, poly(PV_W, i), P_T0, p.gamma2, p.gamma2 - p.beta);
     // <<c t0>>, ||c t0|| < gamma2; h = MakeHint(-<<c t0>>, w - <<c s2>> + <<c t0>>)
     mulC(P_T2, poly(PV_T0, i));
-    polyReduce(P_T2);
-    reject |= polyChkNorm(P_T2, p.gamma2);
-    polyAdd(P_T1, P_T1, P_T2);
-    hints += polyMakeHint(poly(PV_H, i), P_T1, poly(PV_W1, i), p.gamma2);
+    reject |= polyReduceChk(P_T2, p.gamma2);
+    hints += polyMakeHintSum(poly(PV_H, i), P_T1, P_T2, poly(PV_W1, i), p.gamma2);
   }
   reject |= <i32>(hints > p.omega);
   return reject == 0;

@@ -42,7 +42,7 @@ export function polyShiftL(p: usize): void {
 export function polyChkNorm(p: usize, bound: i32): i32 {
   const b = i32x4.splat(bound);
   let bad = i32x4.splat(0);
-  for (let i: usize = 0; i < 1024; i += 16) bad = v128.or(bad, i32x4.ge_s(i32x4.abs(v128.load(p + i)), b));
+  for (let i: usize = 0; i < 1024; i += 16) bad = v128.or(bad, overV(v128.load(p + i), b));
   return <i32>v128.any_true(bad);
 }
 
@@ -70,23 +70,30 @@ export function polyPower2Round(a1: usize, a0: usize, a: usize): void {
  * Writes a1 and a0 (either may be 0 to skip).
  */
 export function polyDecompose(a1: usize, a0: usize, a: usize, gamma2: i32): void {
-  const g2 = i32x4.splat(2 * gamma2);
-  const hq = i32x4.splat((Q - 1) / 2);
-  const q = i32x4.splat(Q);
   for (let i: usize = 0; i < 1024; i += 16) {
     const x = v128.load(a + i);
-    let h = i32x4.shr_s(i32x4.add(x, i32x4.splat(127)), 7);
-    if (gamma2 == GAMMA2_32) {
-      h = v128.and(i32x4.shr_s(i32x4.add(i32x4.mul(h, i32x4.splat(1025)), i32x4.splat(1 << 21)), 22), i32x4.splat(15));
-    } else {
-      h = i32x4.shr_s(i32x4.add(i32x4.mul(h, i32x4.splat(11275)), i32x4.splat(1 << 23)), 24);
-      h = v128.xor(h, v128.and(i32x4.shr_s(i32x4.sub(i32x4.splat(43), h), 31), h));
-    }
-    let lo = i32x4.sub(x, i32x4.mul(h, g2));
-    lo = i32x4.sub(lo, v128.and(i32x4.shr_s(i32x4.sub(hq, lo), 31), q));
+    const h = highV(x, gamma2);
     if (a1) v128.store(a1 + i, h);
-    if (a0) v128.store(a0 + i, lo);
+    if (a0) v128.store(a0 + i, lowV(x, h, gamma2));
   }
+}
+
+/** Decompose's a1 for canonical x (the reference's division-free form above). */
+// @ts-ignore: decorator
+@inline function highV(x: v128, gamma2: i32): v128 {
+  let h = i32x4.shr_s(i32x4.add(x, i32x4.splat(127)), 7);
+  if (gamma2 == GAMMA2_32) {
+    return v128.and(i32x4.shr_s(i32x4.add(i32x4.mul(h, i32x4.splat(1025)), i32x4.splat(1 << 21)), 22), i32x4.splat(15));
+  }
+  h = i32x4.shr_s(i32x4.add(i32x4.mul(h, i32x4.splat(11275)), i32x4.splat(1 << 23)), 24);
+  return v128.xor(h, v128.and(i32x4.shr_s(i32x4.sub(i32x4.splat(43), h), 31), h));
+}
+
+/** Decompose's a0 for canonical x with high part h: in (-gamma2, gamma2]. */
+// @ts-ignore: decorator
+@inline function lowV(x: v128, h: v128, gamma2: i32): v128 {
+  const lo = i32x4.sub(x, i32x4.mul(h, i32x4.splat(2 * gamma2)));
+  return i32x4.sub(lo, v128.and(i32x4.shr_s(i32x4.sub(i32x4.splat((Q - 1) / 2), lo), 31), i32x4.splat(Q)));
 }
 
 /**
@@ -95,23 +102,95 @@ export function polyDecompose(a1: usize, a0: usize, a: usize, gamma2: i32): void
  * high part a1 is non-zero. Writes 0/1 coefficients to h; returns their sum.
  */
 export function polyMakeHint(h: usize, a0: usize, a1: usize, gamma2: i32): i32 {
-  const g = i32x4.splat(gamma2);
-  const ng = i32x4.splat(-gamma2);
-  const one = i32x4.splat(1);
   let count = i32x4.splat(0);
   for (let i: usize = 0; i < 1024; i += 16) {
-    const x = v128.load(a0 + i);
-    const hi = v128.load(a1 + i);
-    const m = v128.or(
-      v128.or(i32x4.gt_s(x, g), i32x4.lt_s(x, ng)),
-      v128.and(i32x4.eq(x, ng), v128.not(i32x4.eq(hi, i32x4.splat(0)))),
-    );
-    const bit = v128.and(m, one);
+    const bit = hintV(v128.load(a0 + i), v128.load(a1 + i), gamma2);
     v128.store(h + i, bit);
     count = i32x4.add(count, bit);
   }
-  return i32x4.extract_lane(count, 0) + i32x4.extract_lane(count, 1)
-    + i32x4.extract_lane(count, 2) + i32x4.extract_lane(count, 3);
+  return laneSum(count);
+}
+
+/** MakeHint's bit (0 or 1 per lane) for low part x and high part hi. */
+// @ts-ignore: decorator
+@inline function hintV(x: v128, hi: v128, gamma2: i32): v128 {
+  const ng = i32x4.splat(-gamma2);
+  const m = v128.or(
+    v128.or(i32x4.gt_s(x, i32x4.splat(gamma2)), i32x4.lt_s(x, ng)),
+    v128.and(i32x4.eq(x, ng), v128.not(i32x4.eq(hi, i32x4.splat(0)))),
+  );
+  return v128.and(m, i32x4.splat(1));
+}
+
+// @ts-ignore: decorator
+@inline function laneSum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+/** Lanes where |a| >= b all ones (a reduced by reduce32 or smaller). */
+// @ts-ignore: decorator
+@inline function overV(a: v128, b: v128): v128 { return i32x4.ge_s(i32x4.abs(a), b); }
+
+// The signing attempt's steps fused (Algorithm 7, lines 13-28 of the
+// rejection loop): each is one pass over its polynomials where the
+// primitives above would take two to four. Same arithmetic, same results
+// (tests/dsa-internals.test.ts checks each against the primitives). Every
+// coefficient is examined; only "some coefficient is out of bound" leaves.
+
+/** w1 = HighBits(w) for |w| < 2^31 - 2^22, frozen on the fly; w is not changed. */
+export function polyHighBits(w1: usize, w: usize, gamma2: i32): void {
+  for (let i: usize = 0; i < 1024; i += 16) v128.store(w1 + i, highV(freezeV(v128.load(w + i)), gamma2));
+}
+
+/** z = reduce32(a + b); 1 if some |z| >= bound (z = y + <<c s1>>, ||z|| < gamma1 - beta). */
+export function polyAddReduceChk(z: usize, a: usize, b: usize, bound: i32): i32 {
+  const bv = i32x4.splat(bound);
+  let bad = i32x4.splat(0);
+  for (let i: usize = 0; i < 1024; i += 16) {
+    const x = reduce32V(i32x4.add(v128.load(a + i), v128.load(b + i)));
+    v128.store(z + i, x);
+    bad = v128.or(bad, overV(x, bv));
+  }
+  return <i32>v128.any_true(bad);
+}
+
+/**
+ * r0 = LowBits(w - cs2) (w - cs2 frozen first, |w|, |cs2| < 2^30); 1 if
+ * some |r0| >= bound (||r0|| < gamma2 - beta).
+ */
+export function polyLowBitsChk(r0: usize, w: usize, cs2: usize, gamma2: i32, bound: i32): i32 {
+  const bv = i32x4.splat(bound);
+  let bad = i32x4.splat(0);
+  for (let i: usize = 0; i < 1024; i += 16) {
+    const x = freezeV(i32x4.sub(v128.load(w + i), v128.load(cs2 + i)));
+    const lo = lowV(x, highV(x, gamma2), gamma2);
+    v128.store(r0 + i, lo);
+    bad = v128.or(bad, overV(lo, bv));
+  }
+  return <i32>v128.any_true(bad);
+}
+
+/** reduce32 in place; 1 if some |a| >= bound (||<<c t0>>|| < gamma2). */
+export function polyReduceChk(p: usize, bound: i32): i32 {
+  const bv = i32x4.splat(bound);
+  let bad = i32x4.splat(0);
+  for (let i: usize = 0; i < 1024; i += 16) {
+    const x = reduce32V(v128.load(p + i));
+    v128.store(p + i, x);
+    bad = v128.or(bad, overV(x, bv));
+  }
+  return <i32>v128.any_true(bad);
+}
+
+/** h = MakeHint over low part r0 + ct0 and high part w1; returns the number of ones. */
+export function polyMakeHintSum(h: usize, r0: usize, ct0: usize, w1: usize, gamma2: i32): i32 {
+  let count = i32x4.splat(0);
+  for (let i: usize = 0; i < 1024; i += 16) {
+    const bit = hintV(i32x4.add(v128.load(r0 + i), v128.load(ct0 + i)), v128.load(w1 + i), gamma2);
+    v128.store(h + i, bit);
+    count = i32x4.add(count, bit);
+  }
+  return laneSum(count);
 }
 
 /**

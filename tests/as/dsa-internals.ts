@@ -3,7 +3,10 @@
 // reference written from FIPS 204. Never part of build/enclave.wasm.
 import { fqmulV, montReduce64 } from '../../assembly/mldsa/reduce';
 import { ntt, invntt, pointwiseAcc } from '../../assembly/mldsa/ntt';
-import { polyDecompose, polyPower2Round, polyMakeHint, polyUseHint, polyChkNorm } from '../../assembly/mldsa/poly';
+import {
+  polyDecompose, polyPower2Round, polyMakeHint, polyUseHint, polyChkNorm,
+  polyHighBits, polyAddReduceChk, polyLowBitsChk, polyReduceChk, polyMakeHintSum,
+} from '../../assembly/mldsa/poly';
 import { packPoly, unpackPoly, unpackGamma1 } from '../../assembly/mldsa/packing';
 import { rejNTT } from '../../assembly/mldsa/sampling';
 
@@ -25,6 +28,11 @@ export function t_p2r(a1: usize, a0: usize, a: usize): void { polyPower2Round(BU
 export function t_makehint(h: usize, a0: usize, a1: usize, g2: i32): i32 { return polyMakeHint(BUF + h, BUF + a0, BUF + a1, g2); }
 export function t_usehint(a: usize, h: usize, tmp: usize, g2: i32): void { polyUseHint(BUF + a, BUF + h, BUF + tmp, g2); }
 export function t_chknorm(p: usize, b: i32): i32 { return polyChkNorm(BUF + p, b); }
+export function t_highbits(w1: usize, w: usize, g2: i32): void { polyHighBits(BUF + w1, BUF + w, g2); }
+export function t_addreducechk(z: usize, a: usize, b: usize, bound: i32): i32 { return polyAddReduceChk(BUF + z, BUF + a, BUF + b, bound); }
+export function t_lowbitschk(r0: usize, w: usize, c: usize, g2: i32, bound: i32): i32 { return polyLowBitsChk(BUF + r0, BUF + w, BUF + c, g2, bound); }
+export function t_reducechk(p: usize, bound: i32): i32 { return polyReduceChk(BUF + p, bound); }
+export function t_makehintsum(h: usize, r0: usize, c: usize, w1: usize, g2: i32): i32 { return polyMakeHintSum(BUF + h, BUF + r0, BUF + c, BUF + w1, g2); }
 export function t_pack(dst: usize, p: usize, bits: i32, off: i32, neg: bool): void { packPoly(BUF + dst, BUF + p, bits, off, neg); }
 export function t_unpack(p: usize, src: usize, bits: i32, off: i32, neg: bool): void { unpackPoly(BUF + p, BUF + src, bits, off, neg); }
 export function t_unpackg1(p: usize, src: usize, bits: i32): void { unpackGamma1(BUF + p, BUF + src, bits); }
