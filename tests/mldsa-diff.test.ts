@@ -145,6 +145,23 @@ for (const { name, impl, noble: nb } of DSA_SETS) {
       expect(ctx0).toBeGreaterThanOrEqual(Math.floor(ITERATIONS / 20));
     });
 
+    it("mu from one call and streamed: tr || M' of 16,383 .. 16,386 bytes (the join limit is 16,384)", () => {
+      const rng = new Prng(`${DEFAULT_SEED}/mldsa-diff-mu/${name}`);
+      const n = nb.keygen(rng.bytes(32));
+      for (const total of [16383, 16384, 16385, 16386]) {
+        for (const ctxLen of [0, 7]) {
+          const ctx = rng.bytes(ctxLen);
+          const msg = rng.bytes(total - 64 - 2 - ctxLen); // tr (64) || 0 || |ctx| || ctx || M
+          const opts = { context: ctx, extraEntropy: false as const };
+          const sn = nb.sign(msg, n.secretKey, opts);
+          expect(hex(impl.sign(msg, n.secretKey, opts)), `total=${total} ctx=${ctxLen}`).toBe(hex(sn));
+          expect(impl.verify(sn, msg, n.publicKey, { context: ctx })).toBe(true);
+          msg[msg.length - 1]! ^= 1;
+          expect(impl.verify(sn, msg, n.publicKey, { context: ctx })).toBe(false);
+        }
+      }
+    });
+
     it('explicit 32-byte rnd: byte-identical signatures (keys shared by several messages)', () => {
       const rng = new Prng(`${DEFAULT_SEED}/mldsa-diff-rnd/${name}`);
       const f = new Failures();
