@@ -191,7 +191,43 @@ function ghashBatch(g: usize, b: usize, m: usize): void {
   const top = g + POW + (m - 1) * 192;
   for (let k: usize = 0; k < 6; k++) {
     let z0: u64 = 0, z1: u64 = 0, z2: u64 = 0, z3: u64 = 0;
-    for (let j: usize = 0; j < m; j++) {
+    if (m == 4) {
+      // A full batch, unrolled: operand j at x + 8 j, its key parts
+      // (H^(4-j), column k) at h + 192 (3 - j). Constant offsets from two
+      // locals, so under WAVEN these are direct accesses (two address
+      // computations per column instead of two per block); the plain module
+      // gains too (4% in an interleaved A/B).
+      const x = XS + (k << 5);
+      const h = g + POW + (k << 5);
+      let a = load<u64>(x);
+      let x0 = a & M1, x1 = a & M2, x2 = a & M4, x3 = a & M8;
+      let y0 = load<u64>(h, 576), y1 = load<u64>(h, 584), y2 = load<u64>(h, 592), y3 = load<u64>(h, 600);
+      z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+      z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+      z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+      z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+      a = load<u64>(x, 8);
+      x0 = a & M1; x1 = a & M2; x2 = a & M4; x3 = a & M8;
+      y0 = load<u64>(h, 384); y1 = load<u64>(h, 392); y2 = load<u64>(h, 400); y3 = load<u64>(h, 408);
+      z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+      z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+      z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+      z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+      a = load<u64>(x, 16);
+      x0 = a & M1; x1 = a & M2; x2 = a & M4; x3 = a & M8;
+      y0 = load<u64>(h, 192); y1 = load<u64>(h, 200); y2 = load<u64>(h, 208); y3 = load<u64>(h, 216);
+      z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+      z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+      z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+      z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+      a = load<u64>(x, 24);
+      x0 = a & M1; x1 = a & M2; x2 = a & M4; x3 = a & M8;
+      y0 = load<u64>(h); y1 = load<u64>(h, 8); y2 = load<u64>(h, 16); y3 = load<u64>(h, 24);
+      z0 ^= (x0 * y0) ^ (x1 * y3) ^ (x2 * y2) ^ (x3 * y1);
+      z1 ^= (x0 * y1) ^ (x1 * y0) ^ (x2 * y3) ^ (x3 * y2);
+      z2 ^= (x0 * y2) ^ (x1 * y1) ^ (x2 * y0) ^ (x3 * y3);
+      z3 ^= (x0 * y3) ^ (x1 * y2) ^ (x2 * y1) ^ (x3 * y0);
+    } else for (let j: usize = 0; j < m; j++) {
       const a = load<u64>(XS + (k << 5) + (j << 3));
       const p = top - j * 192 + (k << 5);
       const x0 = a & M1, x1 = a & M2, x2 = a & M4, x3 = a & M8;
