@@ -158,7 +158,23 @@ describe('poly.ts against the exact formulas', () => {
       expect(getPoly(0)).toEqual(Array.from(chunk).map((x) => x % Q));
       ex.t_to12!(8192, 0);
       expect(getBytes(8192, 384)).toEqual(ref.ByteEncode_d(Uint16Array.from(Array.from(chunk).map((x) => x % Q)), 12));
+      expect(ex.t_reduced12!(4096), `values ${s}..${s + 255}`).toBe(s + 255 < Q ? 1 : 0);
     }
+    // ByteEncode_12 writes exactly 384 bytes: the byte after is left alone.
+    putBytes(8192 + 384, Uint8Array.of(0xa5));
+    ex.t_to12!(8192, 0);
+    expect(getBytes(8192 + 384, 1)).toEqual(Uint8Array.of(0xa5));
+  });
+  it('the modulus check flags one value >= q at any of the 256 positions, and q - 1 nowhere', () => {
+    for (let at = 0; at < 256; at++) {
+      const vals = Uint16Array.from({ length: 256 }, (_, i) => (i === at ? Q : Q - 1));
+      putBytes(4096, ref.ByteEncode_d(vals, 12) as Uint8Array);
+      expect(ex.t_reduced12!(4096), `position ${at}`).toBe(0);
+      ex.t_from12!(0, 4096);
+      expect(getPoly(0)[at]).toBe(0);
+    }
+    putBytes(4096, ref.ByteEncode_d(new Uint16Array(256).fill(Q - 1), 12) as Uint8Array);
+    expect(ex.t_reduced12!(4096)).toBe(1);
   });
 });
 

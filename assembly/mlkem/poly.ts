@@ -47,34 +47,50 @@ export function polyMontAddFreeze(r: usize, a: usize, e: usize): void {
   }
 }
 
+// ByteDecode_12 / ByteEncode_12 in SIMD, eight values (12 bytes) at a time.
+// Values 2t and 2t + 1 share bytes 3t .. 3t + 2: value 2t is bytes (3t,
+// 3t + 1) & 0xfff, value 2t + 1 is bytes (3t + 1, 3t + 2) >> 4. D12 gathers
+// those byte pairs into the eight u16 lanes; D12_LAST is the same for a
+// group read 4 bytes early (the last group's 16-byte load would otherwise
+// run 4 bytes past the polynomial). Every swizzle index is in range.
+const D12 = i8x16(0, 1, 1, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10, 11);
+const D12_LAST = i8x16(4, 5, 5, 6, 7, 8, 8, 9, 10, 11, 11, 12, 13, 14, 14, 15);
+const ODD_LANES = i16x8(0, -1, 0, -1, 0, -1, 0, -1);
+
+/** The eight 12-bit values of the group whose bytes `sw` picks from v. */
+// @ts-ignore: decorator
+@inline function decode12(v: v128, sw: v128): v128 {
+  const x = i8x16.swizzle(v, sw);
+  return v128.bitselect(i16x8.shr_u(x, 4), v128.and(x, i16x8.splat(0xfff)), ODD_LANES);
+}
+
+/** Group g's values (g < 32) of the 384 bytes at src. */
+// @ts-ignore: decorator
+@inline function group12(src: usize, g: usize): v128 {
+  return g < 31 ? decode12(v128.load(src + g * 12), D12) : decode12(v128.load(src, 368), D12_LAST);
+}
+
 /**
  * ByteDecode_12 (Algorithm 6, d = 12) of 384 bytes, each 12-bit value reduced
  * mod q (a value in [q, 4096) becomes value - q, in constant time).
  */
 export function polyFromBytes12(p: usize, src: usize): void {
-  for (let i: usize = 0; i < 128; i++) {
-    const b0 = <i32>load<u8>(src + 3 * i);
-    const b1 = <i32>load<u8>(src + 3 * i + 1);
-    const b2 = <i32>load<u8>(src + 3 * i + 2);
-    store<i16>(p + (i << 2), <i16>csub12(b0 | ((b1 & 0xf) << 8)));
-    store<i16>(p + (i << 2) + 2, <i16>csub12((b1 >> 4) | (b2 << 4)));
+  const q = i16x8.splat(<i16>Q);
+  for (let g: usize = 0; g < 32; g++) {
+    const y = i16x8.sub(group12(src, g), q);
+    v128.store(p + (g << 4), i16x8.add(y, v128.and(i16x8.shr_s(y, 15), q)));
   }
-}
-
-// @ts-ignore: decorator
-@inline function csub12(x: i32): i32 {
-  x -= Q;
-  return x + ((x >> 31) & Q);
 }
 
 /** ByteEncode_12 (Algorithm 5, d = 12) of a canonical polynomial: 384 bytes. */
 export function polyToBytes12(dst: usize, p: usize): void {
-  for (let i: usize = 0; i < 128; i++) {
-    const a = <u32>load<u16>(p + (i << 2));
-    const b = <u32>load<u16>(p + (i << 2) + 2);
-    store<u8>(dst + 3 * i, <u8>a);
-    store<u8>(dst + 3 * i + 1, <u8>((a >> 8) | (b << 4)));
-    store<u8>(dst + 3 * i + 2, <u8>(b >> 4));
+  for (let g: usize = 0; g < 32; g++) {
+    // Pairs as 24-bit values a + 2^12 b in i32 lanes, then their low three bytes.
+    const w = i32x4.dot_i16x8_s(v128.load(p + (g << 4)), i16x8(1, 4096, 1, 4096, 1, 4096, 1, 4096));
+    const b = i8x16.swizzle(w, i8x16(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 3, 7, 11, 15));
+    const d = dst + g * 12;
+    v128.store64_lane(d, b, 0);
+    v128.store32_lane(d, b, 2, 8);
   }
 }
 
@@ -84,15 +100,9 @@ export function polyToBytes12(dst: usize, p: usize): void {
  * an early exit would be allowed; the loop runs to the end anyway.
  */
 export function bytes12Reduced(src: usize): bool {
-  let bad: u32 = 0;
-  for (let i: usize = 0; i < 128; i++) {
-    const b0 = <u32>load<u8>(src + 3 * i);
-    const b1 = <u32>load<u8>(src + 3 * i + 1);
-    const b2 = <u32>load<u8>(src + 3 * i + 2);
-    bad |= (<u32>Q - 1 - (b0 | ((b1 & 0xf) << 8))) >> 31;
-    bad |= (<u32>Q - 1 - ((b1 >> 4) | (b2 << 4))) >> 31;
-  }
-  return bad == 0;
+  let bad = i16x8.splat(0);
+  for (let g: usize = 0; g < 32; g++) bad = v128.or(bad, i16x8.ge_u(group12(src, g), i16x8.splat(<i16>Q)));
+  return !v128.any_true(bad);
 }
 
 /**
@@ -261,27 +271,31 @@ export function polyDecompress(p: usize, src: usize, d: i32): void {
 
 /**
  * Decompress_1(ByteDecode_1(m)): bit i of the 32-byte message becomes
- * (q + 1) / 2 or 0, selected with a mask (the message is secret).
+ * (q + 1) / 2 or 0, selected with a mask (the message is secret): byte i
+ * splatted, each lane j keeps bit j, a compare turns it into a mask.
  */
 export function polyFromMsg(p: usize, msg: usize): void {
+  const bits = i16x8(1, 2, 4, 8, 16, 32, 64, 128);
+  const half = i16x8.splat(<i16>((Q + 1) >> 1));
   for (let i: usize = 0; i < 32; i++) {
-    const byte = <i32>load<u8>(msg + i);
-    for (let j: usize = 0; j < 8; j++) {
-      const mask = -((byte >> <i32>j) & 1);
-      store<i16>(p + ((8 * i + j) << 1), <i16>(mask & ((Q + 1) >> 1)));
-    }
+    const set = i16x8.eq(v128.and(i16x8.splat(<i16>load<u8>(msg + i)), bits), bits);
+    v128.store(p + (i << 4), v128.and(set, half));
   }
 }
 
-/** ByteEncode_1(Compress_1(p)) of a canonical polynomial: the 32-byte message. */
+/**
+ * ByteEncode_1(Compress_1(p)) of a canonical polynomial: the 32-byte message.
+ * Compress_1(x) = round(2x / q) mod 2 is 1 exactly for x in [833, 2496]
+ * (q/4 < x < 3q/4), so the bit is (x - 833) < 1664 unsigned; bitmask packs
+ * eight lanes' bits into a byte (lane j to bit j). No branch or index
+ * depends on x.
+ */
 export function polyToMsg(msg: usize, p: usize): void {
+  const lo = i16x8.splat(833);
+  const width = i16x8.splat(1664);
   for (let i: usize = 0; i < 32; i++) {
-    let byte: u32 = 0;
-    for (let j: usize = 0; j < 8; j++) {
-      const x = <u32>load<u16>(p + ((8 * i + j) << 1));
-      byte |= ((((x << 1) + 1665) * 80635 >> 28) & 1) << <u32>j;
-    }
-    store<u8>(msg + i, <u8>byte);
+    const one = i16x8.lt_u(i16x8.sub(v128.load(p + (i << 4)), lo), width);
+    store<u8>(msg + i, <u8>i16x8.bitmask(one));
   }
 }
 

@@ -5,7 +5,7 @@
 // of build/enclave.wasm.
 import { barrettV, fqmulV } from '../../assembly/mlkem/reduce';
 import { ntt, invntt, basemulPrepare, basemulAcc } from '../../assembly/mlkem/ntt';
-import { polyCompress, polyDecompress, polyFromMsg, polyToMsg, polyFromBytes12, polyToBytes12 } from '../../assembly/mlkem/poly';
+import { polyCompress, polyDecompress, polyFromMsg, polyToMsg, polyFromBytes12, polyToBytes12, bytes12Reduced } from '../../assembly/mlkem/poly';
 import { cbd2, cbd3, sampleNTT, sampleNTTx2 } from '../../assembly/mlkem/sampling';
 
 /** 64 KiB of test memory: polynomials at 0, 512, ...; bytes wherever the test says. */
@@ -31,6 +31,7 @@ export function t_frommsg(p: usize, m: usize): void { polyFromMsg(BUF + p, BUF +
 export function t_tomsg(m: usize, p: usize): void { polyToMsg(BUF + m, BUF + p); }
 export function t_from12(p: usize, src: usize): void { polyFromBytes12(BUF + p, BUF + src); }
 export function t_to12(dst: usize, p: usize): void { polyToBytes12(BUF + dst, BUF + p); }
+export function t_reduced12(src: usize): i32 { return bytes12Reduced(BUF + src) ? 1 : 0; }
 export function t_cbd(p: usize, src: usize, eta: i32): void { if (eta == 2) cbd2(BUF + p, BUF + src); else cbd3(BUF + p, BUF + src); }
 export function t_sample(p: usize, seed: usize): void { sampleNTT(BUF + p, ST, BUF + seed); }
 export function t_sample2(p0: usize, p1: usize, s0: usize, s1: usize): void { sampleNTTx2(BUF + p0, BUF + p1, ST, XB, BUF + s0, BUF + s1); }
