@@ -14,6 +14,10 @@
  * coefficients are a whole number of 32-bit words, so nothing is left over.
  */
 export function packPoly(dst: usize, p: usize, bits: i32, off: i32, neg: bool): void {
+  if (bits == 4) {
+    pack4(dst, p, off, neg);
+    return;
+  }
   let acc: u64 = 0;
   let n: i32 = 0;
   const mask: u64 = (<u64>1 << <u64>bits) - 1;
@@ -27,6 +31,30 @@ export function packPoly(dst: usize, p: usize, bits: i32, off: i32, neg: bool): 
       acc >>= 32;
       n -= 32;
     }
+  }
+}
+
+/**
+ * packPoly for bits = 4 (w1 of ML-DSA-65 and -87, s1 and s2 with eta = 4),
+ * sixteen values per step in SIMD: masked to four bits (as the packer
+ * above), narrowed to bytes, and each byte pair (c0, c1) of a u16 lane
+ * joined as c0 | c1 << 4 by (lane | lane >> 4) & 0xff.
+ */
+function pack4(dst: usize, p: usize, off: i32, neg: bool): void {
+  const o = i32x4.splat(off);
+  const m = i32x4.splat(15);
+  for (let g: usize = 0; g < 16; g++) {
+    const q = p + (g << 6);
+    let v0 = v128.load(q), v1 = v128.load(q, 16), v2 = v128.load(q, 32), v3 = v128.load(q, 48);
+    if (neg) {
+      v0 = i32x4.sub(o, v0); v1 = i32x4.sub(o, v1); v2 = i32x4.sub(o, v2); v3 = i32x4.sub(o, v3);
+    }
+    const c = i8x16.narrow_i16x8_u(
+      i16x8.narrow_i32x4_u(v128.and(v0, m), v128.and(v1, m)),
+      i16x8.narrow_i32x4_u(v128.and(v2, m), v128.and(v3, m)),
+    );
+    const b = v128.and(v128.or(c, i16x8.shr_u(c, 4)), i16x8.splat(0xff));
+    v128.store64_lane(dst + (g << 3), i8x16.narrow_i16x8_u(b, b), 0);
   }
 }
 
@@ -53,23 +81,35 @@ export function unpackPoly(p: usize, src: usize, bits: i32, off: i32, neg: bool)
 
 /**
  * Unpack 20-bit (gamma1 = 2^19) or 18-bit (2^17) values as gamma1 - v: the
- * hot path of ExpandMask (Algorithm 34) and of z in verification. Groups of
- * 4 coefficients (10 or 9 bytes) through one 64-bit load (the last group
- * reads at most 6 bytes past the packed data; callers leave that room).
+ * hot path of ExpandMask (Algorithm 34) and of z in verification. Reads
+ * exactly the 32 bits bytes at src.
+ *
+ * Four values (10 or 9 bytes) per step, in SIMD: value j of a group starts
+ * at bit bits j, byte B_j = floor(bits j / 8), shift s_j = bits j mod 8. A
+ * swizzle puts bytes B_j .. B_j + 2 in lane j (bits + s_j <= 24: the value
+ * fits), a multiply by 2^(S - s_j) (S the largest shift) moves every value
+ * to bit S, and a shift and a mask take it. The last group's 16-byte load
+ * starts early enough to end at the packed data's end, its swizzle indices
+ * moved by as much. Every index is in range.
  */
 export function unpackGamma1(p: usize, src: usize, bits: i32): void {
-  const g1 = 1 << (bits - 1);
-  const mask: u64 = (<u64>1 << <u64>bits) - 1;
-  const step = <usize>bits >> 1; // bytes per 4 coefficients: 10 or 9
-  for (let i: usize = 0; i < 64; i++) {
-    const t = load<u64>(src + i * step);
-    const hi = <u64>load<u16>(src + i * step + 8); // bits 64.. for the 4th value
-    const o = p + (i << 4);
-    store<i32>(o, g1 - <i32>(t & mask));
-    store<i32>(o + 4, g1 - <i32>((t >> <u64>bits) & mask));
-    store<i32>(o + 8, g1 - <i32>((t >> <u64>(2 * bits)) & mask));
-    store<i32>(o + 12, g1 - <i32>(((t >> <u64>(3 * bits)) | (hi << <u64>(64 - 3 * bits))) & mask));
+  const wide = bits == 20;
+  const g1 = i32x4.splat(1 << (bits - 1));
+  const mask = i32x4.splat((1 << bits) - 1);
+  const step: usize = wide ? 10 : 9; // bytes per four values
+  const sh = wide ? 4 : 6;
+  const mul = wide ? i32x4(16, 1, 16, 1) : i32x4(64, 16, 4, 1);
+  const sw = wide
+    ? i8x16(0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 7, 7, 7, 8, 9, 9)
+    : i8x16(0, 1, 2, 2, 2, 3, 4, 4, 4, 5, 6, 6, 6, 7, 8, 8);
+  for (let i: usize = 0; i < 63; i++) {
+    const x = i8x16.swizzle(v128.load(src + i * step), sw);
+    v128.store(p + (i << 4), i32x4.sub(g1, v128.and(i32x4.shr_u(i32x4.mul(x, mul), sh), mask)));
   }
+  // The last group ends at 64 step; its load starts 16 bytes before that,
+  // 16 - step (6 or 7) bytes before the group.
+  const x = i8x16.swizzle(v128.load(src + 64 * step - 16), i8x16.add(sw, i8x16.splat(<i8>(16 - step))));
+  v128.store(p + 1008, i32x4.sub(g1, v128.and(i32x4.shr_u(i32x4.mul(x, mul), sh), mask)));
 }
 
 /**
