@@ -309,6 +309,13 @@ describe('packing.ts: BitPack / BitUnpack round trips against the bit-string def
       if (c.bits >= 18) {
         ex.t_unpackg1!(12288, 4096, c.bits);
         expect(get(12288)).toEqual(coeffs);
+        // It reads exactly 32 bits bytes: packed data ending at the end of
+        // memory unpacks without a trap (a read past it would be out of bounds).
+        const len = 32 * c.bits;
+        const end = ex.memory.buffer.byteLength - base;
+        new Uint8Array(ex.memory.buffer, base + end - len, len).set(new Uint8Array(ex.memory.buffer, base + 4096, len));
+        ex.t_unpackg1!(12288, end - len, c.bits);
+        expect(get(12288)).toEqual(coeffs);
       }
     });
   }
