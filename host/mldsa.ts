@@ -242,7 +242,10 @@ function mldsa(level: 44 | 65 | 87, publicKey: number, secretKey: number, signat
   const prehash = (hash: AnyHash): Signer => {
     const oid = checkPrehash(hash, securityLevel);
     const ph = hash as (m: Uint8Array) => Uint8Array;
-    const parts = (msg: Uint8Array, ctx: Uint8Array) => [Uint8Array.of(1, ctx.length), ctx, oid, ph(abytes(msg, undefined, 'message'))];
+    // The hash's output is checked as bytes: mu's one-call path copies the parts with
+    // Uint8Array.set, which would take a string or an Array without a word.
+    const parts = (msg: Uint8Array, ctx: Uint8Array) =>
+      [Uint8Array.of(1, ctx.length), ctx, oid, abytes(ph(abytes(msg, undefined, 'message')), undefined, 'hash output')];
     return Object.freeze({
       info: Object.freeze({ type: 'hashml-dsa' as const }),
       securityLevel, lengths, keygen, getPublicKey,

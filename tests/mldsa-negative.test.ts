@@ -548,6 +548,19 @@ for (const s of DSA_SETS) {
       expectHealthy(name);
     });
 
+    it('prehash with a hash whose output is not bytes (a hex string, an Array) throws a TypeError naming it, for sign and verify', () => {
+      const k = KNOWN.get(name)!;
+      for (const out of [(m: Uint8Array) => hex(sha512(m)), (m: Uint8Array) => Array.from(sha512(m))]) {
+        const h = Object.assign((m: Uint8Array) => out(m), { outputLen: sha512.outputLen, blockLen: sha512.blockLen, oid: sha512.oid, create: sha512.create });
+        const ps = impl.prehash(h as any);
+        const e1 = thrown(() => ps.sign(k.msg, k.sk, { extraEntropy: false }));
+        expect(e1).toBeInstanceOf(TypeError);
+        expect(String((e1 as Error).message)).toContain('hash output');
+        expect(thrown(() => ps.verify(k.sig, k.msg, k.pk))).toBeInstanceOf(TypeError);
+      }
+      expectHealthy(name);
+    });
+
     it('a Buffer (a Uint8Array subclass) is accepted everywhere', () => {
       const k = KNOWN.get(name)!;
       const B = (x: Uint8Array) => Buffer.from(x);
