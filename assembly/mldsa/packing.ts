@@ -102,14 +102,14 @@ export function unpackGamma1(p: usize, src: usize, bits: i32): void {
   const sw = wide
     ? i8x16(0, 1, 2, 2, 2, 3, 4, 4, 5, 6, 7, 7, 7, 8, 9, 9)
     : i8x16(0, 1, 2, 2, 2, 3, 4, 4, 4, 5, 6, 6, 6, 7, 8, 8);
-  for (let i: usize = 0; i < 63; i++) {
-    const x = i8x16.swizzle(v128.load(src + i * step), sw);
+  for (let i: usize = 0; i < 64; i++) {
+    // The last group ends at 64 step; its load starts 16 bytes before that,
+    // 16 - step (6 or 7) bytes before the group.
+    const x = i < 63
+      ? i8x16.swizzle(v128.load(src + i * step), sw)
+      : i8x16.swizzle(v128.load(src + 64 * step - 16), i8x16.add(sw, i8x16.splat(<i8>(16 - step))));
     v128.store(p + (i << 4), i32x4.sub(g1, v128.and(i32x4.shr_u(i32x4.mul(x, mul), sh), mask)));
   }
-  // The last group ends at 64 step; its load starts 16 bytes before that,
-  // 16 - step (6 or 7) bytes before the group.
-  const x = i8x16.swizzle(v128.load(src + 64 * step - 16), i8x16.add(sw, i8x16.splat(<i8>(16 - step))));
-  v128.store(p + 1008, i32x4.sub(g1, v128.and(i32x4.shr_u(i32x4.mul(x, mul), sh), mask)));
 }
 
 /**

@@ -76,10 +76,7 @@ const ODD_LANES = i16x8(0, -1, 0, -1, 0, -1, 0, -1);
  */
 export function polyFromBytes12(p: usize, src: usize): void {
   const q = i16x8.splat(<i16>Q);
-  for (let g: usize = 0; g < 32; g++) {
-    const y = i16x8.sub(group12(src, g), q);
-    v128.store(p + (g << 4), i16x8.add(y, v128.and(i16x8.shr_s(y, 15), q)));
-  }
+  for (let g: usize = 0; g < 32; g++) v128.store(p + (g << 4), caddqV(i16x8.sub(group12(src, g), q)));
 }
 
 /** ByteEncode_12 (Algorithm 5, d = 12) of a canonical polynomial: 384 bytes. */
